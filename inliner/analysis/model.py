@@ -1,0 +1,103 @@
+"""The facts the analysis hands to the planner and to both rewriters."""
+
+from __future__ import annotations
+
+import ast
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from ..effects import Effect
+from ..precedence import SiteContext
+from ..reasons import FallbackReason, KeepReason
+
+
+@dataclass(slots=True, eq=False)
+class Site:
+    """One read of a candidate variable."""
+
+    uid: int
+    name: str
+    node: ast.Name
+    parent: ast.AST
+    field: str
+    index: int | None
+    statement: Statement
+    order: int
+    """Position in the statement's evaluation order (comparable within one statement)."""
+    prefix: Effect
+    """Effects evaluated before this read within its statement."""
+    depth: int
+    """Nesting depth in the statement's expression (1: a top-level expression)."""
+    context: SiteContext
+    safe_position: bool
+    """Evaluated exactly once, unconditionally, whenever the statement runs."""
+    in_fstring: bool
+
+
+@dataclass(slots=True, eq=False)
+class Statement:
+    uid: int
+    index: int
+    suite: Suite
+    node: ast.stmt
+    effects: Effect = Effect.NONE
+    binds: frozenset[str] = frozenset()
+    sites: list[Site] = field(default_factory=list)
+    size: int = 1
+    candidate: Candidate | None = None
+
+
+@dataclass(slots=True, eq=False)
+class Suite:
+    """A block of statements: ``owner.field`` is the list they live in."""
+
+    owner: ast.AST
+    field: str
+    statements: list[Statement] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    binding_lines: dict[str, list[int]] = field(default_factory=dict)
+    """Statement indices binding each name (other than a candidate's own definition)."""
+    has_effects: Effect = Effect.NONE
+
+    def binds_between(self, names: frozenset[str], after: int, before: int) -> bool:
+        """Whether a statement with index in ``(after, before)`` binds any of ``names``."""
+        lines = self.binding_lines
+        for name in names:
+            positions = lines.get(name)
+            if positions:
+                k = bisect_right(positions, after)
+                if k < len(positions) and positions[k] < before:
+                    return True
+        return False
+
+
+@dataclass(slots=True, eq=False)
+class Candidate:
+    """A variable bound by exactly one plain assignment (whether or not it may be inlined)."""
+
+    name: str
+    statement: Statement
+    value: ast.expr
+    effects: Effect
+    trivial: bool
+    """The value is a name or a constant."""
+    names_read: frozenset[str]
+    height: int
+    size: int
+    sites: list[Site] = field(default_factory=list)
+    excluded: KeepReason | None = None
+
+
+@dataclass(slots=True, eq=False)
+class FunctionAnalysis:
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    qualname: str
+    suites: list[Suite]
+    statements: list[Statement]
+    sites: list[Site]
+    candidates: list[Candidate]
+    kept_without_candidate: list[tuple[str, int, KeepReason]]
+    """Plainly assigned names that are no candidates at all (bound several times, ...)."""
+    size: int
+    skipped: FallbackReason | None = None
+    skip_detail: str | None = None

@@ -1,0 +1,568 @@
+"""Walk a function's statements in evaluation order and record what the planner needs:
+every read of a candidate variable (where it is, what is evaluated before it, how deep it
+sits), every statement's effects and bindings, and every candidate's value.
+
+Statements are walked iteratively; only expressions recurse, and their depth is bounded
+by the parser (a ``RecursionError`` makes the caller fall back for that function).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+from ..deadline import Deadline
+from ..effects import Effect
+from ..precedence import site_context
+from ..reasons import FallbackReason, KeepReason
+from .model import Candidate, FunctionAnalysis, Site, Statement, Suite
+from .scope import ScopeFacts, scan_scope
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp)
+
+Measure = tuple[int, int]  # (height, size) of an expression tree
+
+
+class _Walker:
+    def __init__(self, facts: ScopeFacts, candidate_names: frozenset[str]) -> None:
+        self.facts = facts
+        self.candidate_names = candidate_names
+        self.suites: list[Suite] = []
+        self.statements: list[Statement] = []
+        self.sites: list[Site] = []
+        self.candidates: list[Candidate] = []
+        self.parent_of: dict[int, tuple[Suite, int] | None] = {}
+        self.bound_at: dict[str, tuple[Suite, int]] = {}
+        # State of the statement being walked.
+        self.suite: Suite
+        self.statement: Statement
+        self.order = 0
+        self.prefix = Effect.NONE
+        self.binds: set[str] = set()
+        self.names: set[str] | None = None
+        self.fstring = 0
+        self.pending: list[tuple[Suite, list[ast.stmt]]] = []
+        self._expr: dict[type, Callable[..., Measure]] = {
+            ast.Name: self._name,
+            ast.Constant: self._leaf,
+            ast.Call: self._call,
+            ast.Attribute: self._attribute,
+            ast.Subscript: self._subscript,
+            ast.BinOp: self._binop,
+            ast.UnaryOp: self._unaryop,
+            ast.BoolOp: self._boolop,
+            ast.Compare: self._compare,
+            ast.IfExp: self._ifexp,
+            ast.Tuple: self._sequence,
+            ast.List: self._sequence,
+            ast.Set: self._sequence,
+            ast.Dict: self._dict,
+            ast.Starred: self._starred,
+            ast.Lambda: self._lambda,
+            ast.NamedExpr: self._namedexpr,
+            ast.Await: self._suspend,
+            ast.Yield: self._suspend,
+            ast.YieldFrom: self._suspend,
+            ast.ListComp: self._comprehension,
+            ast.SetComp: self._comprehension,
+            ast.DictComp: self._comprehension,
+            ast.GeneratorExp: self._comprehension,
+            ast.JoinedStr: self._joinedstr,
+            ast.FormattedValue: self._formatted,
+            ast.Slice: self._slice,
+        }
+
+    # -- events ---------------------------------------------------------------------------
+
+    def event(self, effect: Effect) -> None:
+        self.order += 1
+        self.prefix |= effect
+
+    def definitely_bound(self, name: str) -> bool:
+        if name in self.facts.params and name not in self.facts.binding_counts:
+            return True
+        where = self.bound_at.get(name)
+        if where is None:
+            return False
+        suite, index = where
+        current: tuple[Suite, int] | None = (self.suite, self.statement.index)
+        while current is not None:
+            if current[0] is suite:
+                return index < current[1]
+            current = self.parent_of[id(current[0])]
+        return False
+
+    # -- expressions ----------------------------------------------------------------------
+
+    def expr(self, node: ast.expr, parent: ast.AST, field: str, index: int | None,
+             depth: int, ok: bool) -> Measure:
+        handler = self._expr.get(type(node))
+        if handler is None:
+            return self._unknown(node, depth)
+        return handler(node, parent, field, index, depth, ok)
+
+    def _leaf(self, node, parent, field, index, depth, ok) -> Measure:
+        return 1, 1
+
+    def _name(self, node: ast.Name, parent, field, index, depth, ok) -> Measure:
+        if not isinstance(node.ctx, ast.Load):
+            return 1, 1
+        name = node.id
+        if self.names is not None:
+            self.names.add(name)
+        if name in self.candidate_names:
+            self.order += 1
+            self.sites.append(Site(
+                uid=len(self.sites), name=name, node=node, parent=parent, field=field,
+                index=index, statement=self.statement, order=self.order, prefix=self.prefix,
+                depth=depth, context=site_context(parent, field, index), safe_position=ok,
+                in_fstring=self.fstring > 0,
+            ))
+            self.statement.sites.append(self.sites[-1])
+        if self.facts.is_local(name) and not self.definitely_bound(name):
+            self.event(Effect.MAY_RAISE)
+        return 1, 1
+
+    def _call(self, node: ast.Call, parent, field, index, depth, ok) -> Measure:
+        h, s = self.expr(node.func, node, "func", None, depth + 1, ok)
+        for i, argument in enumerate(node.args):
+            ah, asz = self.expr(argument, node, "args", i, depth + 1, ok)
+            h, s = max(h, ah), s + asz
+        for keyword in node.keywords:
+            kh, ks = self.expr(keyword.value, keyword, "value", None, depth + 1, ok)
+            h, s = max(h, kh), s + ks + 1
+            if keyword.arg is None:
+                self.event(Effect.CALL)
+        self.event(Effect.CALL)
+        return h + 1, s + 1
+
+    def _attribute(self, node: ast.Attribute, parent, field, index, depth, ok) -> Measure:
+        h, s = self.expr(node.value, node, "value", None, depth + 1, ok)
+        self.event(Effect.MAY_RAISE if isinstance(node.ctx, ast.Load) else Effect.STORE)
+        return h + 1, s + 1
+
+    def _subscript(self, node: ast.Subscript, parent, field, index, depth, ok) -> Measure:
+        h, s = self.expr(node.value, node, "value", None, depth + 1, ok)
+        sh, ss = self.expr(node.slice, node, "slice", None, depth + 1, ok)
+        self.event(Effect.MAY_RAISE if isinstance(node.ctx, ast.Load) else Effect.STORE)
+        return max(h, sh) + 1, s + ss + 1
+
+    def _binop(self, node: ast.BinOp, parent, field, index, depth, ok) -> Measure:
+        h, s = self.expr(node.left, node, "left", None, depth + 1, ok)
+        rh, rs = self.expr(node.right, node, "right", None, depth + 1, ok)
+        self.event(Effect.MAY_RAISE)
+        return max(h, rh) + 1, s + rs + 1
+
+    def _unaryop(self, node: ast.UnaryOp, parent, field, index, depth, ok) -> Measure:
+        h, s = self.expr(node.operand, node, "operand", None, depth + 1, ok)
+        self.event(Effect.MAY_RAISE)
+        return h + 1, s + 1
+
+    def _boolop(self, node: ast.BoolOp, parent, field, index, depth, ok) -> Measure:
+        h, s = self.expr(node.values[0], node, "values", 0, depth + 1, ok)
+        self.event(Effect.MAY_RAISE)
+        for i in range(1, len(node.values)):
+            vh, vs = self.expr(node.values[i], node, "values", i, depth + 1, False)
+            h, s = max(h, vh), s + vs
+        return h + 1, s + 1
+
+    def _compare(self, node: ast.Compare, parent, field, index, depth, ok) -> Measure:
+        h, s = self.expr(node.left, node, "left", None, depth + 1, ok)
+        for i, comparator in enumerate(node.comparators):
+            ch, cs = self.expr(comparator, node, "comparators", i, depth + 1, ok and i == 0)
+            self.event(Effect.MAY_RAISE)
+            h, s = max(h, ch), s + cs
+        return h + 1, s + 1
+
+    def _ifexp(self, node: ast.IfExp, parent, field, index, depth, ok) -> Measure:
+        h, s = self.expr(node.test, node, "test", None, depth + 1, ok)
+        self.event(Effect.MAY_RAISE)
+        bh, bs = self.expr(node.body, node, "body", None, depth + 1, False)
+        oh, os = self.expr(node.orelse, node, "orelse", None, depth + 1, False)
+        return max(h, bh, oh) + 1, s + bs + os + 1
+
+    def _sequence(self, node: ast.Tuple | ast.List | ast.Set, parent, field, index, depth,
+                  ok) -> Measure:
+        h, s = 0, 1
+        for i, element in enumerate(node.elts):
+            eh, es = self.expr(element, node, "elts", i, depth + 1, ok)
+            h, s = max(h, eh), s + es
+        if isinstance(node, ast.Set):
+            self.event(Effect.MAY_RAISE | Effect.NEW_MUTABLE)
+        elif isinstance(node, ast.List):
+            self.event(Effect.NEW_MUTABLE)
+        return h + 1, s
+
+    def _dict(self, node: ast.Dict, parent, field, index, depth, ok) -> Measure:
+        h, s = 0, 1
+        for i, (key, value) in enumerate(zip(node.keys, node.values)):
+            if key is not None:
+                kh, ks = self.expr(key, node, "keys", i, depth + 1, ok)
+                h, s = max(h, kh), s + ks
+            vh, vs = self.expr(value, node, "values", i, depth + 1, ok)
+            h, s = max(h, vh), s + vs
+            if key is None:
+                self.event(Effect.CALL)
+        self.event(Effect.MAY_RAISE | Effect.NEW_MUTABLE)
+        return h + 1, s
+
+    def _starred(self, node: ast.Starred, parent, field, index, depth, ok) -> Measure:
+        h, s = self.expr(node.value, node, "value", None, depth + 1, ok)
+        self.event(Effect.CALL)
+        return h + 1, s + 1
+
+    def _lambda(self, node: ast.Lambda, parent, field, index, depth, ok) -> Measure:
+        h, s = self._arguments(node.args, depth)
+        body = sum(1 for _ in ast.walk(node.body))
+        if self.names is not None:
+            self.names.update(n.id for n in ast.walk(node.body) if isinstance(n, ast.Name))
+        return h + 1, s + body + 1
+
+    def _arguments(self, arguments: ast.arguments, depth: int) -> Measure:
+        """Default values: evaluated now, but never a place a variable may move into."""
+        h, s = 0, 1
+        for i, default in enumerate(arguments.defaults):
+            dh, ds = self.expr(default, arguments, "defaults", i, depth + 1, False)
+            h, s = max(h, dh), s + ds
+        for i, default in enumerate(arguments.kw_defaults):
+            if default is not None:
+                dh, ds = self.expr(default, arguments, "kw_defaults", i, depth + 1, False)
+                h, s = max(h, dh), s + ds
+        return h, s
+
+    def _namedexpr(self, node: ast.NamedExpr, parent, field, index, depth, ok) -> Measure:
+        h, s = self.expr(node.value, node, "value", None, depth + 1, ok)
+        self.event(Effect.BINDS)
+        self.binds.add(node.target.id)  # type: ignore[attr-defined]
+        return h + 1, s + 2
+
+    def _suspend(self, node: ast.Await | ast.Yield | ast.YieldFrom, parent, field, index,
+                 depth, ok) -> Measure:
+        h, s = 0, 1
+        if node.value is not None:
+            h, s = self.expr(node.value, node, "value", None, depth + 1, ok)
+            s += 1
+        self.event(Effect.SUSPEND | Effect.CALL)
+        return h + 1, s
+
+    def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp,
+                       parent, field, index, depth, ok) -> Measure:
+        first = node.generators[0]
+        h, s = self.expr(first.iter, first, "iter", None, depth + 2, ok)
+        self.event(Effect.CALL)
+        # The body runs in its own scope: nothing may move into it, but a list, set or
+        # dict comprehension runs it now, so its effects count.
+        parts: list[ast.expr] = [first.target, *first.ifs]
+        for generator in node.generators[1:]:
+            parts.extend((generator.target, generator.iter, *generator.ifs))
+        parts.extend((node.key, node.value) if isinstance(node, ast.DictComp) else (node.elt,))
+        run_now = isinstance(node, _COMPREHENSIONS)
+        saved_prefix = self.prefix
+        for part in parts:
+            ph, ps = self.expr(part, node, "", None, depth + 2, False)
+            h, s = max(h, ph), s + ps
+        if not run_now:
+            self.prefix = saved_prefix
+        else:
+            self.event(Effect.NEW_MUTABLE)
+        return h + 2, s + 1 + len(node.generators)
+
+    def _joinedstr(self, node: ast.JoinedStr, parent, field, index, depth, ok) -> Measure:
+        h, s = 0, 1
+        for i, value in enumerate(node.values):
+            vh, vs = self.expr(value, node, "values", i, depth + 1, ok)
+            h, s = max(h, vh), s + vs
+        return h + 1, s
+
+    def _formatted(self, node: ast.FormattedValue, parent, field, index, depth, ok) -> Measure:
+        self.fstring += 1
+        try:
+            h, s = self.expr(node.value, node, "value", None, depth + 1, ok)
+            if node.format_spec is not None:
+                fh, fs = self.expr(node.format_spec, node, "format_spec", None, depth + 1, ok)
+                h, s = max(h, fh), s + fs
+        finally:
+            self.fstring -= 1
+        self.event(Effect.CALL)
+        return h + 1, s + 1
+
+    def _slice(self, node: ast.Slice, parent, field, index, depth, ok) -> Measure:
+        h, s = 0, 1
+        for name in ("lower", "upper", "step"):
+            part = getattr(node, name)
+            if part is not None:
+                ph, ps = self.expr(part, node, name, None, depth + 1, ok)
+                h, s = max(h, ph), s + ps
+        return h + 1, s
+
+    def _unknown(self, node: ast.AST, depth: int) -> Measure:
+        """A node this walker does not model: assume anything, allow nothing."""
+        size = 0
+        for child in ast.walk(node):
+            size += 1
+            if isinstance(child, ast.Name) and child.id in self.candidate_names:
+                self._name(child, node, "", None, depth, False)
+        self.event(Effect.OPAQUE)
+        return depth, size
+
+    # -- targets --------------------------------------------------------------------------
+
+    def target(self, node: ast.expr, depth: int = 1) -> int:
+        """Evaluate an assignment target (reads in it are never replaced); returns its size."""
+        if isinstance(node, ast.Name):
+            self.binds.add(node.id)
+            return 1
+        if isinstance(node, (ast.Tuple, ast.List)):
+            self.event(Effect.CALL | Effect.MAY_RAISE)  # unpacking iterates
+            return 1 + sum(self.target(element, depth + 1) for element in node.elts)
+        if isinstance(node, ast.Starred):
+            return 1 + self.target(node.value, depth + 1)
+        if isinstance(node, ast.Attribute):
+            _, s = self.expr(node.value, node, "value", None, depth + 1, False)
+            self.event(Effect.STORE)
+            return s + 1
+        if isinstance(node, ast.Subscript):
+            _, s = self.expr(node.value, node, "value", None, depth + 1, False)
+            _, ss = self.expr(node.slice, node, "slice", None, depth + 1, False)
+            self.event(Effect.STORE)
+            return s + ss + 1
+        return self._unknown(node, depth)[1]
+
+    # -- statements -----------------------------------------------------------------------
+
+    def walk_suite(self, owner: ast.AST, field: str, body: list[ast.stmt],
+                   parent: tuple[Suite, int] | None, deadline: Deadline) -> None:
+        suite = Suite(owner=owner, field=field)
+        self.suites.append(suite)
+        self.parent_of[id(suite)] = parent
+        for index, node in enumerate(body):
+            deadline.check()
+            statement = Statement(uid=len(self.statements), index=index, suite=suite, node=node)
+            self.statements.append(statement)
+            suite.statements.append(statement)
+            self.suite, self.statement = suite, statement
+            self.order, self.prefix, self.binds = 0, Effect.NONE, set()
+            self.pending = []
+            statement.size = self.walk_statement(node)
+            statement.effects = self.prefix
+            statement.binds = frozenset(self.binds)
+            suite.has_effects |= self.prefix
+            own = statement.candidate.name if statement.candidate else None
+            for name in statement.binds:
+                if name != own:
+                    suite.binding_lines.setdefault(name, []).append(index)
+            if own is not None:
+                suite.candidates.append(statement.candidate)  # type: ignore[arg-type]
+                self.bound_at[own] = (suite, index)
+            pending = self.pending
+            for child_owner, child_field in pending:
+                self.walk_suite(child_owner, child_field, getattr(child_owner, child_field),
+                                (suite, index), deadline)
+
+    def walk_statement(self, node: ast.stmt) -> int:
+        if isinstance(node, ast.Assign):
+            return self._assign(node)
+        if isinstance(node, (ast.Expr, ast.Return)):
+            if node.value is None:
+                return 1
+            return 1 + self.expr(node.value, node, "value", None, 1, True)[1]
+        if isinstance(node, ast.AugAssign):
+            size = 1
+            if isinstance(node.target, ast.Name):
+                self._name(ast.Name(node.target.id, ast.Load()), node, "target", None, 1, False)
+                self.binds.add(node.target.id)
+            else:
+                size += self.target(node.target) + 1
+                self.event(Effect.MAY_RAISE)
+            size += self.expr(node.value, node, "value", None, 1, True)[1]
+            self.event(Effect.MAY_RAISE | (Effect.NONE if isinstance(node.target, ast.Name) else Effect.STORE))
+            return size
+        if isinstance(node, ast.AnnAssign):
+            size = 1
+            if node.value is not None:
+                size += self.expr(node.value, node, "value", None, 1, True)[1]
+            return size + self.target(node.target)
+        if isinstance(node, (ast.Pass,)):
+            return 1
+        if isinstance(node, (ast.Break, ast.Continue)):
+            self.event(Effect.JUMP)
+            return 1
+        if isinstance(node, ast.Raise):
+            size = 1
+            for name in ("exc", "cause"):
+                part = getattr(node, name)
+                if part is not None:
+                    size += self.expr(part, node, name, None, 1, True)[1]
+            self.event(Effect.JUMP)
+            return size
+        if isinstance(node, ast.Delete):
+            for target in node.targets:
+                self.target(target)
+                self.event(Effect.STORE)
+            return 1 + len(node.targets)
+        if isinstance(node, ast.Assert):
+            self.expr(node.test, node, "test", None, 1, False)
+            if node.msg is not None:
+                self.expr(node.msg, node, "msg", None, 1, False)
+            self.event(Effect.JUMP | Effect.MAY_RAISE)
+            return 2
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                self.binds.add(alias.asname or alias.name.split(".")[0])
+            self.event(Effect.OPAQUE | Effect.CALL)
+            return 1 + len(node.names)
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            self.event(Effect.STORE)
+            return 1
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return self._function_definition(node)
+        return self._compound(node)
+
+    def _assign(self, node: ast.Assign) -> int:
+        facts = self.facts
+        target = node.targets[0]
+        is_candidate = (
+            len(node.targets) == 1 and isinstance(target, ast.Name)
+            and target.id in self.candidate_names and facts.plain_assignments.get(target.id) is node
+        )
+        if is_candidate:
+            self.names = set()
+        try:
+            height, size = self.expr(node.value, node, "value", None, 1, True)
+        finally:
+            names, self.names = self.names, None
+        if is_candidate:
+            value_effects = self.prefix
+            candidate = Candidate(
+                name=target.id,  # type: ignore[attr-defined]
+                statement=self.statement, value=node.value, effects=value_effects,
+                trivial=isinstance(node.value, (ast.Name, ast.Constant)),
+                names_read=frozenset(names or ()), height=height, size=size,
+            )
+            self.statement.candidate = candidate
+            self.candidates.append(candidate)
+        for t in node.targets:
+            size += self.target(t)
+        return size + 1
+
+    def _function_definition(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+        size = 1
+        for i, decorator in enumerate(node.decorator_list):
+            size += self.expr(decorator, node, "decorator_list", i, 1, False)[1]
+        size += self._arguments(node.args, 0)[1]
+        for argument in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs,
+                         node.args.vararg, node.args.kwarg):
+            if argument is not None and argument.annotation is not None:
+                size += self.expr(argument.annotation, argument, "annotation", None, 1, False)[1]
+        if node.returns is not None:
+            size += self.expr(node.returns, node, "returns", None, 1, False)[1]
+        if node.decorator_list:
+            self.event(Effect.CALL)
+        self.binds.add(node.name)
+        return size
+
+    def _compound(self, node: ast.stmt) -> int:
+        """Compound statements: their header may be a place to inline into; anything may
+        happen in their bodies, so nothing moves across them."""
+        size = 1
+        if isinstance(node, ast.If):
+            size += self.expr(node.test, node, "test", None, 1, True)[1]
+            self.pending += [(node, "body"), (node, "orelse")]
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            size += self.expr(node.iter, node, "iter", None, 1, True)[1]
+            self.event(Effect.OPAQUE)
+            size += self.target(node.target)
+            self.pending += [(node, "body"), (node, "orelse")]
+        elif isinstance(node, ast.While):
+            size += self.expr(node.test, node, "test", None, 1, False)[1]
+            self.pending += [(node, "body"), (node, "orelse")]
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                size += self.expr(item.context_expr, item, "context_expr", None, 1, True)[1]
+                self.event(Effect.OPAQUE | Effect.CALL)
+                if item.optional_vars is not None:
+                    size += self.target(item.optional_vars)
+            self.pending.append((node, "body"))
+        elif isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            self.pending.append((node, "body"))
+            for handler in node.handlers:  # type: ignore[attr-defined]
+                if handler.type is not None:
+                    size += self.expr(handler.type, handler, "type", None, 1, False)[1]
+                if handler.name:
+                    self.binds.add(handler.name)
+                self.pending.append((handler, "body"))
+            self.pending += [(node, "orelse"), (node, "finalbody")]
+        elif isinstance(node, ast.Match):
+            size += self.expr(node.subject, node, "subject", None, 1, True)[1]
+            self.event(Effect.OPAQUE)
+            for case in node.cases:
+                for part in ast.walk(case.pattern):
+                    size += 1
+                    if isinstance(part, ast.expr):
+                        self.expr(part, case, "pattern", None, 1, False)
+                if case.guard is not None:
+                    size += self.expr(case.guard, case, "guard", None, 1, False)[1]
+                self.pending.append((case, "body"))
+        elif isinstance(node, ast.ClassDef):
+            for i, decorator in enumerate(node.decorator_list):
+                size += self.expr(decorator, node, "decorator_list", i, 1, False)[1]
+            for i, base in enumerate(node.bases):
+                size += self.expr(base, node, "bases", i, 1, False)[1]
+            for keyword in node.keywords:
+                size += self.expr(keyword.value, keyword, "value", None, 1, False)[1]
+            self.binds.add(node.name)
+        else:
+            size += self._unknown(node, 1)[1]
+        self.event(Effect.OPAQUE)
+        return size
+
+
+def analyse_function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str,
+                     deadline: Deadline) -> FunctionAnalysis:
+    """The shared analysis of one function: what may be inlined and what stands in the way."""
+    facts = scan_scope(node)
+    if facts.dynamic_use is not None:
+        return FunctionAnalysis(
+            node=node, qualname=qualname, suites=[], statements=[], sites=[], candidates=[],
+            kept_without_candidate=[], size=0, skipped=FallbackReason.DYNAMIC_SCOPE,
+            skip_detail=facts.dynamic_use,
+        )
+    counts = facts.binding_counts
+    candidate_names = frozenset(
+        name for name in facts.plain_assignments
+        if counts.get(name) == 1 and name not in facts.params
+    )
+    kept_without_candidate = [
+        (name, assignment.lineno, KeepReason.MULTIPLE_BINDINGS)
+        for name, assignment in facts.plain_assignments.items() if name not in candidate_names
+    ]
+    walker = _Walker(facts, candidate_names)
+    walker.walk_suite(node, "body", node.body, None, deadline)
+    by_name = {c.name: c for c in walker.candidates}
+    for site in walker.sites:
+        by_name[site.name].sites.append(site)
+    for candidate in walker.candidates:
+        candidate.excluded = _static_exclusion(candidate, facts)
+    return FunctionAnalysis(
+        node=node, qualname=qualname, suites=walker.suites, statements=walker.statements,
+        sites=walker.sites, candidates=walker.candidates,
+        kept_without_candidate=kept_without_candidate,
+        size=1 + sum(s.size for s in walker.statements),
+    )
+
+
+def _static_exclusion(candidate: Candidate, facts: ScopeFacts) -> KeepReason | None:
+    name = candidate.name
+    if name in facts.declared:
+        return KeepReason.DECLARED_GLOBAL
+    if name in facts.nested_names:
+        return KeepReason.CAPTURED
+    definition = candidate.statement
+    for site in candidate.sites:
+        if not site.safe_position:
+            return KeepReason.UNSAFE_POSITION
+        if site.statement.suite is not definition.suite or site.statement.index <= definition.index:
+            return KeepReason.READ_ELSEWHERE
+    if candidate.effects & Effect.BINDS:
+        return KeepReason.VALUE_BINDS
+    return None

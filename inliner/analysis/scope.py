@@ -1,0 +1,154 @@
+"""Which names a function binds, how, and which of them other scopes can see.
+
+One iterative pass over the function's own scope (nested function, lambda, class and
+comprehension bodies are only searched for the names they mention).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+_ALWAYS_DYNAMIC = frozenset({"locals", "eval", "exec"})
+_DYNAMIC_WITHOUT_ARGUMENTS = frozenset({"vars", "dir", "super"})
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+@dataclass(slots=True)
+class ScopeFacts:
+    params: frozenset[str]
+    binding_counts: dict[str, int] = field(default_factory=dict)
+    """Bindings of each name in the function's scope, parameters not counted."""
+    plain_assignments: dict[str, ast.Assign] = field(default_factory=dict)
+    """Names bound by at least one ``name = expr`` statement (the last one seen)."""
+    declared: set[str] = field(default_factory=set)
+    """Names declared ``global`` or ``nonlocal`` in the function."""
+    nested_names: set[str] = field(default_factory=set)
+    """Every name mentioned inside a nested scope (a conservative view of captures)."""
+    dynamic_use: str | None = None
+    """How the function can see its locals dynamically, e.g. ``"locals() on line 4"``."""
+
+    def is_local(self, name: str) -> bool:
+        return name in self.binding_counts or name in self.params
+
+
+def parameter_names(arguments: ast.arguments) -> frozenset[str]:
+    names = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
+    if arguments.vararg:
+        names.append(arguments.vararg.arg)
+    if arguments.kwarg:
+        names.append(arguments.kwarg.arg)
+    return frozenset(names)
+
+
+def scan_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeFacts:
+    facts = ScopeFacts(params=parameter_names(function.args))
+    counts = facts.binding_counts
+    allowed_dynamic_calls: set[int] = set()
+
+    def bind(name: str) -> None:
+        counts[name] = counts.get(name, 0) + 1
+
+    def note_dynamic(node: ast.Name) -> None:
+        if facts.dynamic_use is None:
+            facts.dynamic_use = f"{node.id} on line {node.lineno}"
+
+    def mention_nested(root: ast.AST) -> None:
+        for node in ast.walk(root):
+            if isinstance(node, ast.Name):
+                facts.nested_names.add(node.id)
+                if node.id in _ALWAYS_DYNAMIC or (
+                    node.id in _DYNAMIC_WITHOUT_ARGUMENTS and id(node) not in allowed_dynamic_calls
+                ):
+                    note_dynamic(node)
+            elif isinstance(node, ast.Call):
+                _allow_call_with_arguments(node, allowed_dynamic_calls)
+            elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+                # An assignment expression in a comprehension binds in the function.
+                bind(node.target.id)
+            elif isinstance(node, ast.arg):
+                facts.nested_names.add(node.arg)
+            elif isinstance(node, (ast.Nonlocal, ast.Global)):
+                facts.nested_names.update(node.names)
+
+    stack: list[ast.AST] = list(reversed(function.body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            bind(node.name)
+            stack.extend(node.decorator_list)
+            stack.extend(_evaluated_parts_of_arguments(node.args))
+            if node.returns is not None:
+                stack.append(node.returns)
+            for statement in node.body:
+                mention_nested(statement)
+            continue
+        if isinstance(node, ast.ClassDef):
+            bind(node.name)
+            stack.extend(node.decorator_list)
+            stack.extend(node.bases)
+            stack.extend(node.keywords)
+            for statement in node.body:
+                mention_nested(statement)
+            continue
+        if isinstance(node, ast.Lambda):
+            stack.extend(_evaluated_parts_of_arguments(node.args))
+            mention_nested(node.body)
+            continue
+        if isinstance(node, _COMPREHENSIONS):
+            first, *rest = node.generators
+            stack.append(first.iter)
+            mention_nested(first.target)
+            for condition in first.ifs:
+                mention_nested(condition)
+            for generator in rest:
+                mention_nested(generator)
+            if isinstance(node, ast.DictComp):
+                mention_nested(node.key)
+                mention_nested(node.value)
+            else:
+                mention_nested(node.elt)
+            continue
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                if node.id in _ALWAYS_DYNAMIC or (
+                    node.id in _DYNAMIC_WITHOUT_ARGUMENTS and id(node) not in allowed_dynamic_calls
+                ):
+                    note_dynamic(node)
+            else:
+                bind(node.id)
+            continue
+        if isinstance(node, ast.Assign):
+            if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                facts.plain_assignments[node.targets[0].id] = node
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            facts.declared.update(node.names)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                bind(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bind(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            bind(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            bind(node.rest)
+        elif isinstance(node, ast.Call):
+            _allow_call_with_arguments(node, allowed_dynamic_calls)
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+    return facts
+
+
+def _allow_call_with_arguments(node: ast.Call, allowed: set[int]) -> None:
+    if isinstance(node.func, ast.Name) and (node.args or node.keywords):
+        allowed.add(id(node.func))
+
+
+def _evaluated_parts_of_arguments(arguments: ast.arguments) -> list[ast.AST]:
+    """Defaults and annotations: evaluated in the enclosing scope when the def runs."""
+    parts: list[ast.AST] = [*arguments.defaults, *(d for d in arguments.kw_defaults if d is not None)]
+    for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                     arguments.vararg, arguments.kwarg):
+        if argument is not None and argument.annotation is not None:
+            parts.append(argument.annotation)
+    return parts

@@ -1,0 +1,57 @@
+"""Find the functions of a module, at any depth, with their qualified names."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass(frozen=True, slots=True)
+class FoundFunction:
+    node: FunctionNode
+    qualname: str
+    unit: int
+    """Index in the module's body of the top-level statement that contains the function."""
+
+
+def _child_suites(statement: ast.stmt) -> list[list[ast.stmt]]:
+    suites = [getattr(statement, name) for name in ("body", "orelse", "finalbody")
+              if isinstance(getattr(statement, name, None), list)]
+    suites += [handler.body for handler in getattr(statement, "handlers", ())]
+    suites += [case.body for case in getattr(statement, "cases", ())]
+    return suites
+
+
+def find_functions(tree: ast.Module) -> list[FoundFunction]:
+    found: list[FoundFunction] = []
+    stack: list[tuple[list[ast.stmt], str, int | None]] = [(tree.body, "", None)]
+    while stack:
+        body, prefix, unit = stack.pop()
+        for position, statement in enumerate(body):
+            owner = position if unit is None else unit
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                qualname = prefix + statement.name
+                found.append(FoundFunction(statement, qualname, owner))
+                stack.append((statement.body, qualname + ".<locals>.", owner))
+            elif isinstance(statement, ast.ClassDef):
+                stack.append((statement.body, prefix + statement.name + ".", owner))
+            else:
+                for suite in _child_suites(statement):
+                    stack.append((suite, prefix, owner))
+    found.sort(key=lambda f: (f.node.lineno, f.node.col_offset))
+    return found
+
+
+def has_plain_assignment(function: FunctionNode) -> bool:
+    """A cheap first look: does the function's own code assign to a plain name?"""
+    stack = [function.body]
+    while stack:
+        for statement in stack.pop():
+            if isinstance(statement, ast.Assign):
+                if len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+                    return True
+            elif not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                stack.extend(_child_suites(statement))
+    return False

@@ -1,0 +1,52 @@
+"""What evaluating a piece of code may do, as bit flags, and which flags each policy
+treats as a barrier that an expression must not be moved across."""
+
+from __future__ import annotations
+
+from enum import IntFlag
+
+
+class Effect(IntFlag):
+    NONE = 0
+    MAY_RAISE = 1
+    """An operator, attribute or subscript read, a truth test, a hash, or a read of a
+    local that may be unbound."""
+    CALL = 2
+    """A call, including implicit ones (iteration, formatting, unpacking)."""
+    SUSPEND = 4
+    """``await``, ``yield``, ``yield from``."""
+    BINDS = 8
+    """An assignment expression (``:=``)."""
+    STORE = 16
+    """An attribute or subscript store, ``del``, ``global``/``nonlocal``."""
+    JUMP = 32
+    """``return``, ``raise``, ``break``, ``continue``, ``assert``."""
+    OPAQUE = 64
+    """A compound statement, class body or import: anything may happen inside."""
+    NEW_MUTABLE = 128
+    """Builds a new mutable object (list, dict, set display or comprehension)."""
+
+
+ALL_EFFECTS = Effect(0xFF) & ~Effect.NEW_MUTABLE
+
+# An expression may not be moved across any of these.
+STRICT_BARRIER = ALL_EFFECTS
+PURE_BARRIER = Effect.SUSPEND | Effect.BINDS | Effect.STORE | Effect.JUMP | Effect.OPAQUE
+
+# An expression containing any of these may not be copied (expand="all") or dropped.
+STRICT_UNCOPYABLE = ALL_EFFECTS | Effect.NEW_MUTABLE
+PURE_UNCOPYABLE = PURE_BARRIER | Effect.NEW_MUTABLE
+STRICT_UNDROPPABLE = ALL_EFFECTS
+PURE_UNDROPPABLE = PURE_BARRIER
+
+
+def barrier_for(policy: str) -> Effect:
+    return STRICT_BARRIER if policy == "strict" else PURE_BARRIER
+
+
+def uncopyable_for(policy: str) -> Effect:
+    return STRICT_UNCOPYABLE if policy == "strict" else PURE_UNCOPYABLE
+
+
+def undroppable_for(policy: str) -> Effect:
+    return STRICT_UNDROPPABLE if policy == "strict" else PURE_UNDROPPABLE

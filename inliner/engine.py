@@ -1,0 +1,292 @@
+"""The orchestrator: source text → analysis → plan → rewrite → verify → result.
+
+Every function is handled on its own: one that cannot be handled keeps its original text
+and says why, and never spoils the rest of its module. Nothing here raises to the caller.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from .analysis import FunctionAnalysis, analyse_function
+from .deadline import Deadline, DeadlineExceeded
+from .discover import FoundFunction, find_functions, has_plain_assignment
+from .options import CANONICAL, InlineOptions
+from .plan import FunctionPlan, plan_function
+from .reasons import FallbackReason, KeepReason
+from .result import FunctionReport, FunctionStatus, InlineResult, KeptVariable, describe
+from .rewrite.canonical import apply_plan, apply_plans
+from .rewrite.preserving import ParsedUnit, UnitText, unit_span
+from .source import compile_error, describe_syntax_error, future_flags, split_lines
+
+_MAX_PIN_ROUNDS = 8
+
+
+@dataclass(slots=True, eq=False)
+class _Work:
+    """One function on its way through the pipeline."""
+
+    found: FoundFunction
+    deadline: Deadline
+    status: FunctionStatus = "unchanged"
+    reason: FallbackReason | None = None
+    detail: str | None = None
+    analysis: FunctionAnalysis | None = None
+    plan: FunctionPlan | None = None
+    pins: dict[str, KeepReason] = field(default_factory=dict)
+
+    @property
+    def changes(self) -> bool:
+        return self.status == "unchanged" and self.plan is not None and self.plan.changes
+
+    def fall_back(self, reason: FallbackReason, detail: str | None = None) -> None:
+        self.status, self.reason, self.detail, self.plan = "fallback", reason, detail, None
+
+    def report(self) -> FunctionReport:
+        node = self.found.node
+        plan = self.plan if self.status != "fallback" else None
+        kept: list[KeptVariable] = []
+        if self.analysis is not None:
+            kept += [KeptVariable(n, line, r) for n, line, r in self.analysis.kept_without_candidate]
+        if plan is not None:
+            kept += [KeptVariable(c.name, c.statement.node.lineno, r) for c, r in plan.kept]
+        changed = plan is not None and plan.changes
+        return FunctionReport(
+            qualname=self.found.qualname, line=node.lineno,
+            status="inlined" if changed and self.status == "unchanged" else self.status,
+            reason=self.reason, detail=self.detail,
+            inlined=tuple(c.name for c in plan.inlined) if plan else (),
+            dropped=tuple(c.name for c in plan.dropped) if plan else (),
+            kept=tuple(sorted(kept, key=lambda k: k.line)),
+        )
+
+
+def _guarded(work: _Work, step) -> None:  # type: ignore[no-untyped-def]
+    """Run one step for one function; any failure becomes that function's fallback."""
+    try:
+        step()
+    except DeadlineExceeded:
+        work.fall_back(FallbackReason.TIMEOUT, "the per-function time limit passed")
+    except RecursionError:
+        work.fall_back(FallbackReason.TOO_COMPLEX, "nested too deeply to analyse")
+    except MemoryError:
+        work.fall_back(FallbackReason.TOO_COMPLEX, "out of memory")
+    except Exception as error:  # noqa: BLE001 - a bug must cost one function, not the run
+        work.fall_back(FallbackReason.INTERNAL_ERROR, f"{type(error).__name__}: {error}")
+
+
+class _Run:
+    def __init__(self, source: str, options: InlineOptions) -> None:
+        self.source = source
+        self.options = options
+
+    def run(self) -> InlineResult:
+        try:
+            tree = ast.parse(self.source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+            return InlineResult(
+                code=self.source, status="fallback", reason_code=FallbackReason.PARSE_ERROR,
+                reason=describe(FallbackReason.PARSE_ERROR, describe_syntax_error(error)),
+            )
+        self.tree = tree
+        self.flags = future_flags(tree)
+        works = [_Work(found, Deadline(self.options.timeout)) for found in find_functions(tree)]
+        for work in works:
+            if has_plain_assignment(work.found.node):
+                _guarded(work, lambda work=work: self._plan(work))
+        if self.options.preserve_format:
+            code = self._preserve(works)
+        else:
+            code = self._canonical(works)
+        return self._result(code, works)
+
+    def _plan(self, work: _Work, pins: dict[str, KeepReason] | None = None) -> None:
+        if work.analysis is None:
+            work.analysis = analyse_function(work.found.node, work.found.qualname, work.deadline)
+            if work.analysis.skipped is not None:
+                work.status, work.reason = "skipped", work.analysis.skipped
+                work.detail = work.analysis.skip_detail
+                return
+        work.plan = plan_function(work.analysis, self.options, work.deadline, pins)
+
+    # -- canonical ------------------------------------------------------------------------
+
+    def _canonical(self, works: list[_Work]) -> str:
+        undo = {id(w): apply_plan(w.plan) for w in works if w.changes}  # type: ignore[arg-type]
+        try:
+            code = ast.unparse(self.tree)
+        except RecursionError:
+            for work in works:
+                if id(work) in undo:
+                    undo[id(work)].revert()
+                    work.fall_back(FallbackReason.TOO_COMPLEX, "nested too deeply to unparse")
+            return ast.unparse(self.tree)
+        if not undo or compile_error(code) is None:
+            return code
+        # Something does not compile: find the units whose rewrite broke them.
+        lines = split_lines(self.source)
+        for unit, unit_works in self._by_unit([w for w in works if id(w) in undo]).items():
+            node = self.tree.body[unit]
+            problem = compile_error(ast.unparse(node), self.flags)
+            if problem is None:
+                continue
+            first, last = unit_span(node)
+            if compile_error("".join(lines[first - 1:last]), self.flags) is not None:
+                continue  # the original does not compile on its own either
+            for work in unit_works:
+                undo[id(work)].revert()
+                work.fall_back(FallbackReason.VERIFY_FAILED, problem)
+        return ast.unparse(self.tree)
+
+    @staticmethod
+    def _by_unit(works: list[_Work]) -> dict[int, list[_Work]]:
+        groups: dict[int, list[_Work]] = {}
+        for work in works:
+            groups.setdefault(work.found.unit, []).append(work)
+        return groups
+
+    # -- format-preserving ----------------------------------------------------------------
+
+    def _preserve(self, works: list[_Work]) -> str:
+        changed = [w for w in works if w.changes]
+        if not changed:
+            return self.source
+        lines = split_lines(self.source)
+        replacements: dict[int, tuple[int, int, str]] = {}
+        for unit, unit_works in sorted(self._by_unit(changed).items()):
+            node = self.tree.body[unit]
+            first, last = unit_span(node)
+            text = UnitText(first, last, "".join(lines[first - 1:last]))
+            new_text = self._rewrite_unit(node, text, lines, unit_works)
+            if new_text is not None:
+                replacements[first] = (first, last, new_text)
+        if not replacements:
+            return self.source
+        out: list[str] = []
+        line = 1
+        for first in sorted(replacements):
+            _, last, new_text = replacements[first]
+            out.extend(lines[line - 1:first - 1])
+            out.append(new_text)
+            line = last + 1
+        out.extend(lines[line - 1:])
+        return "".join(out)
+
+    def _rewrite_unit(self, node: ast.stmt, text: UnitText, lines: list[str],
+                      works: list[_Work]) -> str | None:
+        try:
+            parsed = ParsedUnit(text, lines)
+        except Exception as error:  # noqa: BLE001 - libcst refused; keep the original
+            for work in works:
+                work.fall_back(FallbackReason.CST_ERROR, f"{type(error).__name__}: {error}".splitlines()[0])
+            return None
+        for work in works:
+            _guarded(work, lambda work=work: self._settle_pins(work, parsed))
+        active = [w for w in works if w.changes]
+        if not active:
+            return None
+        new_text, problem = self._attempt(node, text, parsed, active)
+        if problem is None:
+            return new_text
+        # Find which functions cause the trouble: accept them one at a time.
+        accepted: list[_Work] = []
+        for work in active:
+            candidate_text, problem = self._attempt(node, text, parsed, [*accepted, work])
+            if problem is None:
+                accepted.append(work)
+                new_text = candidate_text
+            else:
+                work.fall_back(*problem)
+        return new_text if accepted else None
+
+    def _settle_pins(self, work: _Work, parsed: ParsedUnit) -> None:
+        """Re-plan until no planned variable is one this rewriter must keep."""
+        for _ in range(_MAX_PIN_ROUNDS):
+            assert work.plan is not None
+            new_pins = {k: v for k, v in parsed.pins(work.plan).items() if k not in work.pins}
+            if not new_pins:
+                return
+            work.pins.update(new_pins)
+            self._plan(work, work.pins)
+            if not work.plan.changes:  # type: ignore[union-attr]
+                return
+        work.fall_back(FallbackReason.INTERNAL_ERROR, "planning did not settle")
+
+    def _attempt(self, node: ast.stmt, text: UnitText, parsed: ParsedUnit,
+                 works: list[_Work]) -> tuple[str, tuple[FallbackReason, str] | None]:
+        plans = [w.plan for w in works]
+        undo = apply_plans(plans)  # type: ignore[arg-type]
+        try:
+            expected = ast.dump(node)
+        finally:
+            undo.revert()
+        try:
+            new_text = parsed.rewrite(plans)  # type: ignore[arg-type]
+        except Exception as error:  # noqa: BLE001
+            return "", (FallbackReason.CST_ERROR, f"{type(error).__name__}: {error}".splitlines()[0])
+        return new_text, self._verify_unit(new_text, expected, text.text)
+
+    def _verify_unit(self, new_text: str, expected: str,
+                     original: str) -> tuple[FallbackReason, str] | None:
+        try:
+            tree = compile(new_text, "<inlined>", "exec", flags=self.flags | ast.PyCF_ONLY_AST,
+                           dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+            return FallbackReason.VERIFY_FAILED, describe_syntax_error(error)
+        if len(tree.body) != 1 or ast.dump(tree.body[0]) != expected:
+            return FallbackReason.REWRITE_MISMATCH, "the rewritten text is not the planned program"
+        try:
+            compile(tree, "<inlined>", "exec", flags=self.flags, dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+            if compile_error(original, self.flags) is None:
+                return FallbackReason.VERIFY_FAILED, describe_syntax_error(error)
+        return None
+
+    # -- result ---------------------------------------------------------------------------
+
+    def _result(self, code: str, works: list[_Work]) -> InlineResult:
+        reports = tuple(w.report() for w in works)
+        inlined = sum(len(r.inlined) for r in reports)
+        dropped = sum(len(r.dropped) for r in reports)
+        failed = [r for r in reports if r.status == "fallback"]
+        if failed:
+            first = failed[0]
+            assert first.reason is not None
+            detail = f"{first.qualname} (line {first.line})" + (f": {first.detail}" if first.detail else "")
+            return InlineResult(code=code, status="fallback", reason=describe(first.reason, detail),
+                                reason_code=first.reason, inlined=inlined, dropped=dropped,
+                                functions=reports)
+        status = "inlined" if inlined or dropped else "unchanged"
+        return InlineResult(code=code, status=status, inlined=inlined, dropped=dropped,
+                            functions=reports)
+
+
+def inline_source(source: str, options: InlineOptions | None = None) -> InlineResult:
+    """Inline the local variables of every function in ``source``.
+
+    Never raises: source that does not parse comes back unchanged with status
+    ``"fallback"``; a function that cannot be handled keeps its text and says why.
+    Safe to call from many threads at once (no shared mutable state).
+    """
+    if options is None:
+        options = InlineOptions()
+    elif not isinstance(options, InlineOptions):
+        raise TypeError(f"options must be InlineOptions, not {type(options).__name__}")
+    try:
+        return _Run(source, options).run()
+    except Exception as error:  # noqa: BLE001 - the promise is: never raise on any input
+        return InlineResult(
+            code=source, status="fallback", reason_code=FallbackReason.INTERNAL_ERROR,
+            reason=describe(FallbackReason.INTERNAL_ERROR, f"{type(error).__name__}: {error}"),
+        )
+
+
+def inline_variables(source: str) -> str:
+    """The pipeline's canonical form: every plainly assigned local inlined (duplicated
+    where read several times), every such assignment removed, ``ast.unparse`` output.
+    Returns ``source`` unchanged on any failure."""
+    try:
+        return inline_source(source, CANONICAL).code
+    except Exception:  # noqa: BLE001
+        return source

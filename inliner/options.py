@@ -1,0 +1,57 @@
+"""Options that change what the inliner produces."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+Policy = Literal["strict", "pure"]
+Expand = Literal["single", "all"]
+
+POLICIES: tuple[str, ...] = ("strict", "pure")
+EXPANSIONS: tuple[str, ...] = ("single", "all")
+
+
+@dataclass(frozen=True)
+class InlineOptions:
+    """How to inline.
+
+    ``max_growth`` bounds a function's size after inlining (in syntax-tree nodes) relative
+    to its size before; ``max_depth`` bounds how deep an inlined expression may nest (in
+    syntax-tree nodes, which also bounds brackets far below CPython's limit of 200).
+    ``timeout`` is in seconds per function, checked cooperatively; ``None`` disables it.
+    """
+
+    policy: Policy = "strict"
+    expand: Expand = "single"
+    preserve_format: bool = True
+    drop_dead: bool = False
+    max_growth: float = 100.0
+    max_depth: int = 100
+    timeout: float | None = 10.0
+
+    def __post_init__(self) -> None:
+        if self.policy not in POLICIES:
+            raise ValueError(f"policy must be one of {POLICIES}, not {self.policy!r}")
+        if self.expand not in EXPANSIONS:
+            raise ValueError(f"expand must be one of {EXPANSIONS}, not {self.expand!r}")
+        if not (isinstance(self.max_growth, (int, float)) and self.max_growth >= 1.0):
+            raise ValueError(f"max_growth must be a number >= 1, not {self.max_growth!r}")
+        if not (isinstance(self.max_depth, int) and 2 <= self.max_depth <= 150):
+            raise ValueError(f"max_depth must be an integer from 2 to 150, not {self.max_depth!r}")
+        if self.timeout is not None and not (
+            isinstance(self.timeout, (int, float)) and self.timeout > 0 and math.isfinite(self.timeout)
+        ):
+            raise ValueError(f"timeout must be a positive number of seconds or None, not {self.timeout!r}")
+
+    def cache_token(self) -> str:
+        """Every option that changes output, in a stable textual form (for cache keys)."""
+        return (
+            f"policy={self.policy};expand={self.expand};preserve={int(self.preserve_format)};"
+            f"dead={int(self.drop_dead)};growth={self.max_growth!r};depth={self.max_depth}"
+        )
+
+
+CANONICAL = InlineOptions(policy="pure", expand="all", preserve_format=False, drop_dead=True)
+"""The options of :func:`inliner.inline_variables`, the pipeline's canonical form."""

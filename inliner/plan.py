@@ -1,0 +1,243 @@
+"""Decide which candidates to inline, within the options' policy and budgets.
+
+Candidates of a block are decided last-defined first. When a variable is decided, every
+later one already sits where it will end up, so "what would this expression move across"
+is a question about the code as it will be, not as it was. Each decision costs time in
+proportion to the variable's reads (plus a logarithmic range query), so planning is linear
+in the size of the function; nothing recurses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .analysis import Candidate, FunctionAnalysis, Site, Statement, Suite
+from .deadline import Deadline
+from .effects import Effect, barrier_for, uncopyable_for, undroppable_for
+from .options import InlineOptions
+from .reasons import KeepReason
+
+_INFINITY = 1 << 62
+_WALK_LIMIT = 512
+"""Copies of enclosing expressions examined per decision before assuming the worst."""
+
+
+@dataclass(slots=True)
+class FunctionPlan:
+    analysis: FunctionAnalysis
+    inlined: list[Candidate] = field(default_factory=list)
+    """In definition order within each block."""
+    dropped: list[Candidate] = field(default_factory=list)
+    kept: list[tuple[Candidate, KeepReason]] = field(default_factory=list)
+    live_sites: dict[int, list[Site]] = field(default_factory=dict)
+    """For each inlined candidate (by ``id``), the reads to replace."""
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.inlined or self.dropped)
+
+    @property
+    def removed_statements(self) -> set[int]:
+        return {id(c.statement.node) for c in (*self.inlined, *self.dropped)}
+
+
+class _Fenwick:
+    """Counts of barrier statements still standing, by position in a block."""
+
+    __slots__ = ("_tree",)
+
+    def __init__(self, size: int) -> None:
+        self._tree = [0] * (size + 1)
+
+    def add(self, index: int, delta: int) -> None:
+        i = index + 1
+        tree = self._tree
+        while i < len(tree):
+            tree[i] += delta
+            i += i & -i
+
+    def _prefix(self, index: int) -> int:
+        total, i, tree = 0, index + 1, self._tree
+        while i > 0:
+            total += tree[i]
+            i -= i & -i
+        return total
+
+    def any_between(self, after: int, before: int) -> bool:
+        """Whether a counted position lies strictly between ``after`` and ``before``."""
+        return before - after > 1 and self._prefix(before - 1) - self._prefix(after) > 0
+
+
+class _Planner:
+    def __init__(self, analysis: FunctionAnalysis, options: InlineOptions,
+                 pins: Mapping[str, KeepReason], deadline: Deadline) -> None:
+        self.analysis = analysis
+        self.options = options
+        self.pins = pins
+        self.deadline = deadline
+        self.barrier_mask = barrier_for(options.policy)
+        self.uncopyable = uncopyable_for(options.policy)
+        self.undroppable = undroppable_for(options.policy)
+        count = len(analysis.statements)
+        self.is_root = [True] * count
+        self.barrier = [bool(s.effects & self.barrier_mask) for s in analysis.statements]
+        self.first_barrier_slot = [_INFINITY] * count
+        self.site_live = [True] * len(analysis.sites)
+        self.multiplicity: dict[int, int] = {}
+        self.anchor: dict[int, int] = {}
+        self.fenwicks: dict[int, _Fenwick] = {}
+        self.size = analysis.size
+        self.size_limit = options.max_growth * analysis.size
+        self.plan = FunctionPlan(analysis)
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def live_sites(self, candidate: Candidate) -> list[Site]:
+        live = self.site_live
+        return [s for s in candidate.sites if live[s.uid]]
+
+    def container(self, statement: Statement) -> Candidate | None:
+        """The inlined candidate whose expression now holds ``statement``'s reads."""
+        return None if self.is_root[statement.uid] else statement.candidate
+
+    def depth_of(self, site: Site) -> int:
+        holder = self.container(site.statement)
+        return site.depth if holder is None else self.anchor[id(holder)] + site.depth - 1
+
+    def copies_of(self, site: Site) -> int:
+        holder = self.container(site.statement)
+        return 1 if holder is None else self.multiplicity[id(holder)]
+
+    def mark_barrier(self, sites: list[Site]) -> None:
+        """Record that a barrier now sits at each of ``sites``; propagate to enclosing code."""
+        stack = list(sites)
+        while stack:
+            site = stack.pop()
+            uid = site.statement.uid
+            if site.order < self.first_barrier_slot[uid]:
+                self.first_barrier_slot[uid] = site.order
+            if self.barrier[uid]:
+                continue
+            self.barrier[uid] = True
+            holder = self.container(site.statement)
+            if holder is None:
+                self.fenwicks[id(site.statement.suite)].add(site.statement.index, 1)
+            else:
+                stack.extend(self.live_sites(holder))
+
+    def remove_root(self, statement: Statement) -> None:
+        self.is_root[statement.uid] = False
+        if self.barrier[statement.uid]:
+            self.fenwicks[id(statement.suite)].add(statement.index, -1)
+
+    # -- the decision ---------------------------------------------------------------------
+
+    def crossing(self, candidate: Candidate, sites: list[Site], suite: Suite) -> KeepReason | None:
+        """What the value would move across on its way to each of ``sites``."""
+        check_barriers = bool(suite.has_effects & self.barrier_mask)
+        names = candidate.names_read
+        check_names = bool(names) and any(n in suite.binding_lines for n in names)
+        if not (check_barriers or check_names):
+            return None
+        definition = candidate.statement.index
+        fenwick = self.fenwicks[id(suite)]
+        stack, seen, steps = list(sites), {s.uid for s in sites}, 0
+        while stack:
+            steps += 1
+            if steps > _WALK_LIMIT:
+                return KeepReason.EFFECT_BETWEEN
+            site = stack.pop()
+            statement = site.statement
+            if check_barriers and (
+                site.prefix & self.barrier_mask or self.first_barrier_slot[statement.uid] < site.order
+            ):
+                return KeepReason.EFFECT_BETWEEN
+            holder = self.container(statement)
+            if holder is not None:
+                for outer in self.live_sites(holder):
+                    if outer.uid not in seen:
+                        seen.add(outer.uid)
+                        stack.append(outer)
+                continue
+            if check_barriers and fenwick.any_between(definition, statement.index):
+                return KeepReason.EFFECT_BETWEEN
+            if check_names and suite.binds_between(names, definition, statement.index):
+                return KeepReason.REBOUND_BETWEEN
+        return None
+
+    def droppable(self, candidate: Candidate) -> bool:
+        if candidate.effects & self.undroppable:
+            return False
+        return candidate.trivial or self.options.policy == "pure"
+
+    def decide(self, candidate: Candidate, suite: Suite) -> KeepReason | None:
+        """Inline or drop ``candidate`` and return None, or return why it stays."""
+        if candidate.excluded is not None:
+            return candidate.excluded
+        pinned = self.pins.get(candidate.name)
+        if pinned is not None:
+            return pinned
+        sites = self.live_sites(candidate)
+        if not sites:
+            if not self.options.drop_dead:
+                return KeepReason.UNUSED
+            if not self.droppable(candidate):
+                return KeepReason.UNUSED_WITH_EFFECTS
+            self.remove_root(candidate.statement)
+            for inner in candidate.statement.sites:
+                self.site_live[inner.uid] = False
+            self.size -= candidate.statement.size
+            self.plan.dropped.append(candidate)
+            return None
+        copies = sum(self.copies_of(s) for s in sites)
+        if self.options.expand == "single" and copies > 1:
+            return KeepReason.MULTIPLE_READS
+        if copies > 1 and (
+            candidate.effects & self.uncopyable
+            or (self.options.policy == "strict" and not candidate.trivial)
+        ):
+            return KeepReason.NOT_DUPLICABLE
+        reason = self.crossing(candidate, sites, suite)
+        if reason is not None:
+            return reason
+        deepest = max(self.depth_of(s) for s in sites)
+        if deepest + candidate.height - 1 > self.options.max_depth:
+            return KeepReason.DEPTH_BUDGET
+        grown = self.size + copies * (candidate.size - 1) - candidate.statement.size
+        if grown > self.size_limit:
+            return KeepReason.GROWTH_BUDGET
+        # Inline: the value now lives at its reads.
+        self.size = grown
+        self.multiplicity[id(candidate)] = copies
+        self.anchor[id(candidate)] = deepest
+        self.remove_root(candidate.statement)
+        self.plan.inlined.append(candidate)
+        self.plan.live_sites[id(candidate)] = sites
+        if self.barrier[candidate.statement.uid]:
+            self.mark_barrier(sites)
+        return None
+
+    def run(self) -> FunctionPlan:
+        for suite in self.analysis.suites:
+            fenwick = _Fenwick(len(suite.statements))
+            self.fenwicks[id(suite)] = fenwick
+            for statement in suite.statements:
+                if self.barrier[statement.uid]:
+                    fenwick.add(statement.index, 1)
+        for suite in self.analysis.suites:
+            for candidate in reversed(suite.candidates):
+                self.deadline.check()
+                reason = self.decide(candidate, suite)
+                if reason is not None:
+                    self.plan.kept.append((candidate, reason))
+        self.plan.inlined.reverse()
+        self.plan.dropped.reverse()
+        self.plan.kept.reverse()
+        return self.plan
+
+
+def plan_function(analysis: FunctionAnalysis, options: InlineOptions, deadline: Deadline,
+                  pins: Mapping[str, KeepReason] | None = None) -> FunctionPlan:
+    """Which of ``analysis``'s candidates to inline or drop, and why the others stay."""
+    return _Planner(analysis, options, pins or {}, deadline).run()

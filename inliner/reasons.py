@@ -1,0 +1,73 @@
+"""Every reason the inliner keeps a variable or leaves a function alone.
+
+Each value is a short, stable string: it appears in results, telemetry and the CLI's
+summary, so treat the values as part of the public contract.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class KeepReason(str, Enum):
+    """Why a local variable bound by a plain ``name = expr`` was not inlined."""
+
+    MULTIPLE_BINDINGS = "multiple-bindings"
+    """The name is bound more than once, or by something other than one plain assignment."""
+    DECLARED_GLOBAL = "global-or-nonlocal"
+    """The function declares the name ``global`` or ``nonlocal``."""
+    CAPTURED = "captured"
+    """A nested function, lambda, class or comprehension refers to the name."""
+    READ_ELSEWHERE = "read-outside-block"
+    """A read is not after the definition in the same statement block."""
+    UNSAFE_POSITION = "conditional-read"
+    """A read is in a position not evaluated exactly once whenever its statement runs
+    (a branch of ``if``/``else``, right operand of ``and``/``or``, a loop test, an
+    ``assert``, a lambda, a default value, an assignment target, a comprehension body)."""
+    MULTIPLE_READS = "multiple-reads"
+    """Read more than once while ``expand="single"``."""
+    NOT_DUPLICABLE = "not-duplicable"
+    """Read more than once, but copying the expression could change behaviour."""
+    VALUE_BINDS = "value-binds-name"
+    """The expression contains an assignment expression (``:=``)."""
+    REBOUND_BETWEEN = "rebound-between"
+    """A name the expression reads is rebound between the definition and the read."""
+    EFFECT_BETWEEN = "effect-between"
+    """An effect (per the policy) lies between the definition and the read."""
+    DEPTH_BUDGET = "depth-budget"
+    """Inlining would nest an expression deeper than ``max_depth``."""
+    GROWTH_BUDGET = "growth-budget"
+    """Inlining would grow the function beyond ``max_growth`` times its size."""
+    UNUSED = "unused"
+    """Never read (and ``drop_dead`` is off)."""
+    UNUSED_WITH_EFFECTS = "unused-with-effects"
+    """Never read, but evaluating the expression may have effects under the policy."""
+    HAS_COMMENT = "comment"
+    """Format-preserving mode: the assignment's line carries a comment, which is kept."""
+    IN_FSTRING = "f-string"
+    """Format-preserving mode: read inside an f-string, where text cannot move safely."""
+
+
+class FallbackReason(str, Enum):
+    """Why a module or function came back as it was (or was skipped)."""
+
+    PARSE_ERROR = "parse-error"
+    """The source does not parse (the detail names the line and column)."""
+    DYNAMIC_SCOPE = "dynamic-scope"
+    """The function uses ``locals()``, ``vars()``, ``eval``, ``exec``, ``dir()`` or
+    ``super()`` without arguments, which can see every local variable."""
+    TIMEOUT = "timeout"
+    """The per-function deadline (``timeout``) passed."""
+    TOO_COMPLEX = "too-complex"
+    """The function nests too deeply or is too large to analyse safely."""
+    VERIFY_FAILED = "verify-failed"
+    """The rewritten code did not parse or compile; the original was kept."""
+    REWRITE_MISMATCH = "rewrite-mismatch"
+    """The format-preserving rewrite did not produce the same program as the analysis."""
+    CST_ERROR = "cst-error"
+    """libcst could not parse or rewrite the code."""
+    INTERNAL_ERROR = "internal-error"
+    """An unexpected error inside the inliner; the original was kept."""
+
+
+Reason = KeepReason | FallbackReason

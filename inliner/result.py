@@ -1,0 +1,67 @@
+"""What the inliner reports back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .reasons import FallbackReason, KeepReason
+
+Status = Literal["inlined", "unchanged", "fallback"]
+FunctionStatus = Literal["inlined", "unchanged", "skipped", "fallback"]
+
+
+@dataclass(frozen=True)
+class KeptVariable:
+    """A local variable that stays, and why."""
+
+    name: str
+    line: int
+    reason: KeepReason
+
+
+@dataclass(frozen=True)
+class FunctionReport:
+    """What happened in one function (``qualname`` as in ``Class.method.<locals>.inner``)."""
+
+    qualname: str
+    line: int
+    status: FunctionStatus
+    reason: FallbackReason | None = None
+    detail: str | None = None
+    inlined: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+    kept: tuple[KeptVariable, ...] = ()
+
+
+@dataclass(frozen=True)
+class InlineResult:
+    """The outcome for one source text.
+
+    ``status`` is ``"fallback"`` when the module, or at least one function in it, could not be
+    handled (the affected code is returned as it was); ``"inlined"`` when at least one variable
+    was inlined or dropped; otherwise ``"unchanged"``. ``reason`` then reads like
+    ``"parse-error: line 3, column 7: invalid syntax"``: the named value of
+    ``reason_code`` followed by where and why.
+    """
+
+    code: str
+    status: Status
+    reason: str | None = None
+    inlined: int = 0
+    dropped: int = 0
+    reason_code: FallbackReason | None = None
+    functions: tuple[FunctionReport, ...] = ()
+
+    @property
+    def kept(self) -> tuple[KeptVariable, ...]:
+        return tuple(k for f in self.functions for k in f.kept)
+
+    @property
+    def fallbacks(self) -> tuple[FunctionReport, ...]:
+        return tuple(f for f in self.functions if f.status == "fallback")
+
+
+def describe(code: FallbackReason, detail: str | None) -> str:
+    """The one place a reason's text is composed."""
+    return code.value if not detail else f"{code.value}: {detail}"

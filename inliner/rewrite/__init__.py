@@ -1,0 +1,1 @@
+"""The two rewriters, both driven by the same :class:`inliner.plan.FunctionPlan`."""

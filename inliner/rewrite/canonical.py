@@ -1,0 +1,74 @@
+"""Apply plans to the stdlib syntax tree: the canonical rewriter.
+
+``ast.unparse`` of the rewritten module is the canonical form; the format-preserving
+rewriter also uses the rewritten tree, as the program its own output must equal.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..plan import FunctionPlan
+
+
+@dataclass(slots=True)
+class Undo:
+    """What :func:`apply_plans` changed, so that a function can be put back as it was."""
+
+    steps: list[tuple[ast.AST, str, int | None, object]] = field(default_factory=list)
+
+    def revert(self) -> None:
+        for owner, name, index, old in reversed(self.steps):
+            if index is None:
+                setattr(owner, name, old)
+            else:
+                getattr(owner, name)[index] = old
+        self.steps.clear()
+
+
+def clone(node: ast.AST) -> ast.AST:
+    """A deep copy of an expression tree (depth is bounded by the plan's ``max_depth``)."""
+    copy = node.__class__.__new__(node.__class__)
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            value = clone(value)
+        elif isinstance(value, list):
+            value = [clone(v) if isinstance(v, ast.AST) else v for v in value]
+        setattr(copy, name, value)
+    for name in node._attributes:
+        if hasattr(node, name):
+            setattr(copy, name, getattr(node, name))
+    return copy
+
+
+def apply_plan(plan: FunctionPlan) -> Undo:
+    """Substitute every inlined read and remove the inlined and dropped assignments."""
+    undo = Undo()
+    for candidate in plan.inlined:
+        for k, site in enumerate(plan.live_sites[id(candidate)]):
+            value = candidate.value if k == 0 else clone(candidate.value)
+            if site.index is None:
+                undo.steps.append((site.parent, site.field, None, getattr(site.parent, site.field)))
+                setattr(site.parent, site.field, value)
+            else:
+                holder = getattr(site.parent, site.field)
+                undo.steps.append((site.parent, site.field, site.index, holder[site.index]))
+                holder[site.index] = value
+    removed = plan.removed_statements
+    suites = {id(c.statement.suite): c.statement.suite for c in (*plan.inlined, *plan.dropped)}
+    for suite in suites.values():
+        body = getattr(suite.owner, suite.field)
+        kept = [statement for statement in body if id(statement) not in removed]
+        undo.steps.append((suite.owner, suite.field, None, body))
+        setattr(suite.owner, suite.field, kept or [ast.Pass()])
+    return undo
+
+
+def apply_plans(plans: Iterable[FunctionPlan]) -> Undo:
+    combined = Undo()
+    for plan in plans:
+        combined.steps.extend(apply_plan(plan).steps)
+    return combined

@@ -1,0 +1,54 @@
+"""Small helpers about source text: lines, columns and compiler flags."""
+
+from __future__ import annotations
+
+import __future__ as future
+import ast
+import re
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings, split only where Python's tokenizer splits them
+    (``str.splitlines`` would also split at form feeds and other separators)."""
+    return _LINE.findall(text)
+
+
+def char_column(line: str, byte_offset: int) -> int:
+    """Convert an ``ast`` column (UTF-8 bytes) to a character column."""
+    if line.isascii():
+        return byte_offset
+    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
+
+
+def future_flags(tree: ast.Module) -> int:
+    """Compiler flags of the module's ``from __future__`` imports."""
+    flags = 0
+    for statement in tree.body:
+        if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
+            for alias in statement.names:
+                feature = getattr(future, alias.name, None)
+                if feature is not None:
+                    flags |= feature.compiler_flag
+        elif not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)):
+            break
+    return flags
+
+
+def compile_error(text: str, flags: int = 0) -> str | None:
+    """Why ``text`` does not compile, or None if it does. The code is never run."""
+    try:
+        compile(text, "<inlined>", "exec", flags=flags, dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        return describe_syntax_error(error)
+    return None
+
+
+def describe_syntax_error(error: BaseException) -> str:
+    if isinstance(error, SyntaxError):
+        where = f"line {error.lineno}, column {error.offset}: " if error.lineno else ""
+        return f"{where}{error.msg}"
+    if isinstance(error, ValueError):
+        return str(error)
+    return "nested too deeply for the parser"
