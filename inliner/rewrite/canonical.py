@@ -48,8 +48,11 @@ def apply_plan(plan: FunctionPlan) -> Undo:
     """Substitute every inlined read and remove the inlined and dropped assignments."""
     undo = Undo()
     for candidate in plan.inlined:
+        # The assignment's value, not ``candidate.value``: when the whole value was itself
+        # a read of an earlier variable, it has been replaced already.
+        current = candidate.statement.node.value  # type: ignore[attr-defined]
         for k, site in enumerate(plan.live_sites[id(candidate)]):
-            value = candidate.value if k == 0 else clone(candidate.value)
+            value = current if k == 0 else clone(current)
             if site.index is None:
                 undo.steps.append((site.parent, site.field, None, getattr(site.parent, site.field)))
                 setattr(site.parent, site.field, value)

@@ -85,9 +85,9 @@ class ParsedUnit:
             for candidate in plan.inlined:
                 assignment = self.assignment_of(candidate)
                 transformer.delete.add(id(assignment))
-                transformer.definitions[id(assignment)] = id(candidate)
+                transformer.definitions[id(assignment)] = (id(candidate), candidate.value)
                 for site in plan.live_sites[id(candidate)]:
-                    transformer.reads[id(self.name_at(site))] = (id(candidate), candidate.value, site.context)
+                    transformer.reads[id(self.name_at(site))] = (id(candidate), site.context)
         return self.module.visit(transformer).code
 
 
@@ -102,22 +102,28 @@ class _Inliner(cst.CSTTransformer):
     def __init__(self) -> None:
         super().__init__()
         self.delete: set[int] = set()
-        self.definitions: dict[int, int] = {}
-        self.reads: dict[int, tuple[int, ast.expr, SiteContext]] = {}
+        self.definitions: dict[int, tuple[int, ast.expr]] = {}
+        self.reads: dict[int, tuple[int, SiteContext]] = {}
         self.values: dict[int, cst.BaseExpression] = {}
+        self.trees: dict[int, ast.expr] = {}
+        """The expression each value stands for, to judge its precedence by."""
 
     def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
-        key = self.definitions.get(id(original_node))
-        if key is not None:
+        definition = self.definitions.get(id(original_node))
+        if definition is not None:
+            key, tree = definition
             self.values[key] = updated_node.value
+            whole = self.reads.get(id(original_node.value))
+            # ``y = x`` with x inlined: y now stands for x's expression.
+            self.trees[key] = self.trees[whole[0]] if whole is not None else tree
         return updated_node
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
         read = self.reads.get(id(original_node))
         if read is None:
             return updated_node
-        key, value_tree, context = read
-        value = self.values[key]
+        key, context = read
+        value, value_tree = self.values[key], self.trees[key]
         if original_node.lpar:
             return value.with_changes(
                 lpar=[*original_node.lpar, *value.lpar], rpar=[*value.rpar, *original_node.rpar]

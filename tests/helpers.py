@@ -1,0 +1,24 @@
+"""Small helpers shared by the test modules."""
+
+from __future__ import annotations
+
+import textwrap
+
+from inliner import InlineOptions, InlineResult, inline_source
+
+
+def code(text: str) -> str:
+    """A dedented snippet without its first newline."""
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def run(source: str, **options: object) -> InlineResult:
+    return inline_source(code(source), InlineOptions(**options))  # type: ignore[arg-type]
+
+
+def kept_reasons(result: InlineResult) -> dict[str, str]:
+    """Each kept name with its reasons (comma-joined when the name is kept in several functions)."""
+    reasons: dict[str, set[str]] = {}
+    for kept in result.kept:
+        reasons.setdefault(kept.name, set()).add(kept.reason.value)
+    return {name: ",".join(sorted(values)) for name, values in reasons.items()}
