@@ -290,7 +290,7 @@ def test_shapes_present(corpus: list[tuple[Path, FunctionShape]]) -> None:
         "differ docstring",
         "differ without docstring",
     ):
-        assert found[shape_name] >= 3, f"no generated function shows {shape_name!r}: {found}"
+        assert found[shape_name] >= 2, f"fewer than two generated functions show {shape_name!r}: {found}"
     assert found["unused"] < len(corpus), "unused variables should occur in some functions, not all"
 
 
@@ -367,7 +367,7 @@ def _values(rng: random.Random, tag: str, dsl: ModuleType) -> object:
     ints = [0, 1, -1, 7, -7, 1000, -1000, rng.randint(-40, 40)]
     if tag == "Grid":
         return rng.choice(grids)
-    if tag in ("Int", "Mode", "A"):
+    if tag in ("Int", "Mode", "A", "E"):
         return rng.choice(ints)
     if tag == "Bool":
         return rng.choice((True, False))

@@ -160,6 +160,20 @@ def _occurs(name: str, t: Type, s: Subst) -> bool:
     return any(_occurs(name, p, s) for p in t[1]) or _occurs(name, t[2], s)
 
 
+DATA_VARIABLE = "E"
+"""A type variable that only stands for data: equality of two function values compares
+their identity, which inlining a call that builds a function changes."""
+
+
+def _mentions_callable(t: Type, s: Subst) -> bool:
+    t = walk(t, s)
+    if isinstance(t, str) or is_var(t):
+        return False
+    if t[0] == "Tuple":
+        return _mentions_callable(t[1], s)
+    return True
+
+
 def _unify(a: Type, b: Type, s: Subst) -> bool:
     a = walk(a, s)
     b = walk(b, s)
@@ -167,6 +181,8 @@ def _unify(a: Type, b: Type, s: Subst) -> bool:
         return True
     if is_var(a):
         if _occurs(a[1], b, s):
+            return False
+        if a[1].startswith(DATA_VARIABLE) and _mentions_callable(b, s):
             return False
         s[a[1]] = b
         return True

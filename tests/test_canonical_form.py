@@ -1,0 +1,87 @@
+"""The canonical form is a compatibility contract: the pipeline keys files by its md5.
+
+The reference below is the definition, written as plainly as possible and independently
+of the library: in each function, replace every read of a plainly assigned local with a
+copy of its (already substituted) expression, delete those assignments, ``ast.unparse``.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fixture_runner import fixture_modules
+from inliner import CANONICAL, inline_source, inline_variables
+
+
+def reference_canonical(source: str) -> str:
+    tree = ast.parse(source)
+    for function in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
+        values: dict[str, ast.expr] = {}
+
+        class Substitute(ast.NodeTransformer):
+            def visit_Name(self, node: ast.Name) -> ast.expr:
+                if isinstance(node.ctx, ast.Load) and node.id in values:
+                    return copy.deepcopy(values[node.id])
+                return node
+
+        body = []
+        for statement in function.body:
+            statement = Substitute().visit(statement)
+            if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                    and isinstance(statement.targets[0], ast.Name)):
+                values[statement.targets[0].id] = statement.value
+            else:
+                body.append(statement)
+        function.body = body
+    return ast.unparse(tree)
+
+
+@pytest.mark.parametrize("path", fixture_modules(), ids=lambda p: p.name)
+def test_fixture_modules_match_the_definition(path):
+    source = path.read_text()
+    assert inline_variables(source) == reference_canonical(source)
+
+
+def test_inline_variables_is_inline_source_with_the_canonical_options():
+    source = fixture_modules()[0].read_text()
+    assert inline_variables(source) == inline_source(source, CANONICAL).code
+
+
+@pytest.mark.parametrize("bad", ["def f(:\n", "x = 1\0\n", "(" * 300 + ")" * 300, "\udcff = 1"])
+def test_inline_variables_returns_bad_input_unchanged(bad):
+    assert inline_variables(bad) == bad
+
+
+# -- generated straight-line functions ------------------------------------------------------
+
+_PRIMITIVES = ["f", "g", "h", "rbind", "compose"]
+
+
+@st.composite
+def straight_line_function(draw: st.DrawFn) -> str:
+    """A generated solver: x1..xN over params, constants and earlier variables (any number
+    of reads each, some unread, some called), ending in ``O = ...; return O`` or ``return xN``."""
+    count = draw(st.integers(1, 12))
+    lines = ["def solve(S, I, C):"]
+    names = ["I", "C", "S"]
+    for k in range(1, count + 1):
+        arguments = draw(st.lists(st.sampled_from([*names, "ONE", "T", "width_f"]), min_size=1, max_size=3))
+        callee = draw(st.sampled_from([*_PRIMITIVES, *[n for n in names if n.startswith("x")]]))
+        lines.append(f"    x{k} = {callee}({', '.join(arguments)})")
+        names.append(f"x{k}")
+    if draw(st.booleans()):
+        lines += [f"    O = f(x{count}, x1)", "    return O"]
+    else:
+        lines.append(f"    return x{count}")
+    return "\n".join(lines) + "\n"
+
+
+@given(st.lists(straight_line_function(), min_size=1, max_size=3))
+def test_generated_solvers_match_the_definition(functions):
+    source = "\n\n".join(f.replace("def solve", f"def solve_{i}") for i, f in enumerate(functions))
+    assert inline_variables(source) == reference_canonical(source)
