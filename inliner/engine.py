@@ -88,6 +88,7 @@ class _Run:
             return InlineResult(
                 code=self.source, status="fallback", reason_code=FallbackReason.PARSE_ERROR,
                 reason=describe(FallbackReason.PARSE_ERROR, describe_syntax_error(error)),
+                line=getattr(error, "lineno", None), column=getattr(error, "offset", None),
             )
         self.tree = tree
         self.flags = future_flags(tree)
@@ -256,7 +257,7 @@ class _Run:
             detail = f"{first.qualname} (line {first.line})" + (f": {first.detail}" if first.detail else "")
             return InlineResult(code=code, status="fallback", reason=describe(first.reason, detail),
                                 reason_code=first.reason, inlined=inlined, dropped=dropped,
-                                functions=reports)
+                                functions=reports, line=first.line)
         status = "inlined" if inlined or dropped else "unchanged"
         return InlineResult(code=code, status=status, inlined=inlined, dropped=dropped,
                             functions=reports)

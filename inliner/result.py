@@ -52,6 +52,9 @@ class InlineResult:
     dropped: int = 0
     reason_code: FallbackReason | None = None
     functions: tuple[FunctionReport, ...] = ()
+    line: int | None = None
+    """Where the module-level failure is, when known (a parse error's line)."""
+    column: int | None = None
 
     @property
     def kept(self) -> tuple[KeptVariable, ...]:

@@ -1,0 +1,1 @@
+"""The ``inline-solvers`` command line."""

@@ -1,0 +1,206 @@
+"""``inline-solvers [OPTIONS] PATH...``: inline local variables of Python files in place.
+
+Exit codes (a contract): 0 nothing to do or files written; 1 ``--check``/``--diff`` found
+files that would change; 123 some file could not be processed (the others still were).
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import os
+
+import typer
+
+from inliner import InlineOptions, __version__, inline_source
+
+from .files import SourceError, SourceFile, find_python_files, read_source, write_atomically
+
+EXIT_OK, EXIT_WOULD_CHANGE, EXIT_ERROR = 0, 1, 123
+
+
+class Policy(str, Enum):
+    strict = "strict"
+    pure = "pure"
+
+
+class Expand(str, Enum):
+    single = "single"
+    all = "all"
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    changed: int = 0
+    errors: int = 0
+    functions: int = 0
+    inlined: int = 0
+    dropped: int = 0
+    fallbacks: Counter[str] = field(default_factory=Counter)
+
+    def line(self, seconds: float, writing: bool) -> str:
+        verb = "changed" if writing else "would change"
+        parts = [f"{self.files} file{'s' if self.files != 1 else ''}", f"{self.changed} {verb}",
+                 f"{self.functions} functions", f"{self.inlined} variables inlined"]
+        if self.dropped:
+            parts.append(f"{self.dropped} dropped")
+        if self.errors:
+            parts.append(f"{self.errors} could not be processed")
+        if self.fallbacks:
+            parts.append("fallbacks: " + ", ".join(f"{k} {v}" for k, v in sorted(self.fallbacks.items())))
+        return ", ".join(parts) + f" ({seconds:.2f} s)"
+
+
+def _say(message: str, *, error: bool = False) -> None:
+    typer.echo(message, err=error)
+
+
+def _process(source: SourceFile, options: InlineOptions, display: str, *, check: bool,
+             diff: bool, verbose: bool, summary: Summary) -> bool:
+    """Inline one file; returns whether it changed (or would)."""
+    result = inline_source(source.text, options)
+    summary.functions += len(result.functions)
+    if result.status == "fallback" and not result.functions:
+        raise SourceError(result.reason or "cannot be processed", result.line, result.column)
+    for function in result.fallbacks:
+        summary.fallbacks[function.reason.value if function.reason else "unknown"] += 1
+        _say(f"{display}:{function.line}: {function.qualname} left as it was: "
+             f"{function.reason.value if function.reason else ''}"
+             f"{': ' + function.detail if function.detail else ''}", error=True)
+    new_text = result.code
+    if not options.preserve_format and not new_text.endswith("\n"):
+        new_text += "\n"
+    if new_text == source.text:
+        return False
+    summary.inlined += result.inlined
+    summary.dropped += result.dropped
+    if diff:
+        # A closed pipe ends the whole run (see main), it is no error of this file.
+        sys.stdout.writelines(difflib.unified_diff(
+            source.text.splitlines(keepends=True), new_text.splitlines(keepends=True),
+            fromfile=f"a/{display}", tofile=f"b/{display}",
+        ))
+    if not (check or diff):
+        write_atomically(source, source.encode(new_text))
+    if verbose or not (check or diff):
+        verb = "would inline" if (check or diff) else "inlined"
+        _say(f"{verb} {display}: {result.inlined} variables", error=diff)
+    return True
+
+
+def inline_paths(paths: Sequence[Path], options: InlineOptions, *, check: bool = False,
+                 diff: bool = False, quiet: bool = False, verbose: bool = False) -> int:
+    started = time.perf_counter()
+    summary = Summary()
+    changed_any = False
+    for path in find_python_files(paths):
+        summary.files += 1
+        display = str(path)
+        try:
+            source = read_source(path)
+            changed = _process(source, options, display, check=check, diff=diff, verbose=verbose,
+                               summary=summary)
+        except SourceError as error:
+            summary.errors += 1
+            where = "".join(f":{n}" for n in (error.line, error.column) if n)
+            _say(f"{display}{where}: error: {error}", error=True)
+            continue
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            summary.errors += 1
+            _say(f"{display}: error: cannot be written: {error.strerror or error}", error=True)
+            continue
+        if changed:
+            summary.changed += 1
+            changed_any = True
+    if not quiet:
+        _say(summary.line(time.perf_counter() - started, writing=not (check or diff)), error=True)
+    if summary.errors:
+        return EXIT_ERROR
+    return EXIT_WOULD_CHANGE if changed_any and (check or diff) else EXIT_OK
+
+
+def _inline_stdin(options: InlineOptions) -> int:
+    text = sys.stdin.read()
+    result = inline_source(text, options)
+    if result.status == "fallback" and not result.functions:
+        where = "".join(f":{n}" for n in (result.line, result.column) if n)
+        _say(f"-{where}: error: {result.reason}", error=True)
+        sys.stdout.write(text)
+        return EXIT_ERROR
+    sys.stdout.write(result.code if options.preserve_format else result.code + "\n")
+    return EXIT_OK
+
+
+app = typer.Typer(add_completion=False, help=__doc__)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"inline-solvers {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def command(
+    paths: Annotated[list[Path], typer.Argument(help="Files and directories; - for standard input.")],
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if a file would change.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Write nothing; print a unified diff.")] = False,
+    policy: Annotated[Policy, typer.Option(help="strict: keep the order of every effect; pure: calls are pure.")] = Policy.strict,
+    expand: Annotated[Expand, typer.Option(help="single: inline variables read once; all: also copy those read more.")] = Expand.single,
+    canonical: Annotated[bool, typer.Option("--canonical", help="Write ast.unparse output instead of keeping the layout.")] = False,
+    drop_dead: Annotated[bool, typer.Option("--drop-dead", help="Remove assignments whose value is never read.")] = False,
+    timeout: Annotated[Optional[float], typer.Option(help="Seconds allowed per function.")] = 10.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every file that changes.")] = False,
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+                                                    help="Print the version and exit.")] = None,
+) -> int:
+    """Inline local variables of generated Python modules, in place."""
+    try:
+        options = InlineOptions(policy=policy.value, expand=expand.value,  # type: ignore[arg-type]
+                                preserve_format=not canonical, drop_dead=drop_dead, timeout=timeout)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+    if [str(p) for p in paths] == ["-"]:
+        return _inline_stdin(options)
+    return inline_paths(paths, options, check=check, diff=diff, quiet=quiet, verbose=verbose)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code instead of exiting."""
+    command_line = typer.main.get_command(app)
+    try:
+        code = command_line.main(args=list(sys.argv[1:] if argv is None else argv),
+                                 prog_name="inline-solvers", standalone_mode=False)
+    except BrokenPipeError:
+        # The reader (``| head``) went away: stop quietly, as other filters do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_WOULD_CHANGE
+    except Exception as error:
+        # Usage errors, --help and --version, whichever click typer was built with.
+        kind, exit_code = type(error).__name__, getattr(error, "exit_code", None)
+        if kind == "Exit":
+            return exit_code or EXIT_OK
+        if kind == "Abort":
+            return 130
+        if hasattr(error, "show") and isinstance(exit_code, int):
+            error.show()
+            return exit_code
+        raise
+    return code if isinstance(code, int) else EXIT_OK
+
+
+def run() -> None:
+    """The console script's entry point."""
+    sys.exit(main())

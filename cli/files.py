@@ -1,0 +1,120 @@
+"""Finding, reading and writing Python files without ever losing or tearing one."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import tempfile
+import tokenize
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+SKIPPED_DIRECTORIES = frozenset({
+    ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", "__pycache__", "build", "dist",
+    ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules", ".eggs",
+})
+TEMPORARY_SUFFIX = ".inline-solvers.tmp"
+
+
+class SourceError(Exception):
+    """A file that cannot be processed; the message says why, ``line`` where if known."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line, self.column = line, column
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    raw: bytes
+    text: str
+    encoding: str
+    newline: str
+
+    def encode(self, text: str) -> bytes:
+        """``text`` in this file's encoding (BOM included) and line endings."""
+        if self.newline != "\n":
+            text = text.replace("\r\n", "\n").replace("\n", self.newline)
+        return text.encode(self.encoding)
+
+
+def find_python_files(paths: Sequence[Path]) -> Iterator[Path]:
+    """Files named on the command line, and ``*.py`` below named directories, in a stable
+    order; no symbolic link is followed out of its root."""
+    for root in paths:
+        if not root.is_dir():
+            yield root
+            continue
+        real_root = root.resolve()
+        for directory, subdirectories, files in os.walk(root):
+            subdirectories[:] = sorted(
+                d for d in subdirectories
+                if d not in SKIPPED_DIRECTORIES and not d.endswith(".egg-info")
+                and not os.path.islink(os.path.join(directory, d))
+            )
+            for name in sorted(files):
+                path = Path(directory, name)
+                if name.endswith(".py") and not name.endswith(TEMPORARY_SUFFIX):
+                    if path.is_symlink() and not path.resolve().is_relative_to(real_root):
+                        continue
+                    yield path
+
+
+def read_source(path: Path) -> SourceFile:
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise SourceError("is a directory") from None
+    except OSError as error:
+        raise SourceError(f"cannot be read: {error.strerror or error}") from None
+    if b"\0" in raw:
+        raise SourceError("contains a NUL byte")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+    except SyntaxError as error:
+        raise SourceError(str(error.msg if hasattr(error, "msg") else error)) from None
+    if encoding == "utf-8" and raw.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    try:
+        text = raw.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        line = raw[: getattr(error, "start", 0)].count(b"\n") + 1
+        raise SourceError(f"cannot be decoded as {encoding}", line=line) from None
+    first_end = text.find("\n")
+    newline = "\r\n" if first_end > 0 and text[first_end - 1] == "\r" else "\n"
+    return SourceFile(path, raw, text, encoding, newline)
+
+
+def write_atomically(source: SourceFile, data: bytes) -> None:
+    """Replace the file's content with ``data``: a temporary file in the same directory,
+    flushed to disk, then renamed over the original, so that a crash at any moment leaves
+    the old file or the new one, never a torn one. Refuses if the file changed since it
+    was read, and never writes through a symbolic link."""
+    path = source.path
+    if path.is_symlink():
+        raise SourceError("is a symbolic link; not written through")
+    try:
+        if path.read_bytes() != source.raw:
+            raise SourceError("changed on disk while it was being processed; left as it is")
+        mode = path.stat().st_mode & 0o7777
+    except OSError as error:
+        raise SourceError(f"cannot be read again: {error.strerror or error}") from None
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX
+    )
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise

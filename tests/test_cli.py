@@ -1,0 +1,151 @@
+"""The command line, called through ``main(argv)`` as a user's shell would."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+
+import pytest
+
+from cli.app import main
+from helpers import code
+
+SOURCE = code("""
+    def solve(S, I, C):
+        x1 = f(I)
+        return g(x1)
+    """)
+INLINED = code("""
+    def solve(S, I, C):
+        return g(f(I))
+    """)
+
+
+@pytest.fixture
+def tree(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text(SOURCE)
+    (tmp_path / "pkg" / "done.py").write_text(INLINED)
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "skipped.py").write_text(SOURCE)
+    return tmp_path
+
+
+def test_rewrites_in_place_and_skips_virtual_environments(tree, capsys):
+    assert main([str(tree)]) == 0
+    assert (tree / "pkg" / "a.py").read_text() == INLINED
+    assert (tree / "pkg" / "done.py").read_text() == INLINED
+    assert (tree / ".venv" / "skipped.py").read_text() == SOURCE
+    assert "1 changed" in capsys.readouterr().err
+
+
+def test_second_run_changes_nothing(tree):
+    assert main([str(tree)]) == 0
+    before = {p: p.read_bytes() for p in tree.rglob("*.py")}
+    assert main(["--check", str(tree)]) == 0
+    assert {p: p.read_bytes() for p in tree.rglob("*.py")} == before
+
+
+def test_check_writes_nothing_and_exits_1(tree):
+    assert main(["--check", str(tree)]) == 1
+    assert (tree / "pkg" / "a.py").read_text() == SOURCE
+
+
+def test_diff_prints_a_unified_diff_and_writes_nothing(tree, capsys):
+    assert main(["--diff", str(tree / "pkg" / "a.py")]) == 1
+    out = capsys.readouterr().out
+    assert "-    x1 = f(I)" in out and "+    return g(f(I))" in out
+    assert (tree / "pkg" / "a.py").read_text() == SOURCE
+
+
+def test_bad_file_is_reported_left_alone_and_the_rest_still_done(tree, capsys):
+    bad = tree / "pkg" / "bad.py"
+    bad.write_bytes(b"def f(:\n    pass\n")
+    assert main([str(tree)]) == 123
+    err = capsys.readouterr().err
+    assert f"{bad}:1:7: error: parse-error" in err
+    assert "Traceback" not in err
+    assert bad.read_bytes() == b"def f(:\n    pass\n"
+    assert (tree / "pkg" / "a.py").read_text() == INLINED
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"x = 1\0\n", "NUL byte"),
+    (b"def f():\n    x = '\xff'\n    return x\n", "cannot be decoded as utf-8"),
+])
+def test_unreadable_files_stay_byte_identical(tmp_path, capsys, content, message):
+    path = tmp_path / "m.py"
+    path.write_bytes(content)
+    assert main([str(path)]) == 123
+    assert message in capsys.readouterr().err
+    assert path.read_bytes() == content
+
+
+def test_encoding_cookie_bom_and_crlf_are_kept(tmp_path):
+    latin = tmp_path / "latin.py"
+    latin.write_bytes("# -*- coding: latin-1 -*-\ndef f():\n    x = 'é'\n    return x\n".encode("latin-1"))
+    bom = tmp_path / "bom.py"
+    bom.write_bytes(b"\xef\xbb\xbfdef f(a):\r\n    x = g(a)\r\n    return x\r\n")
+    assert main([str(tmp_path)]) == 0
+    assert latin.read_bytes() == "# -*- coding: latin-1 -*-\ndef f():\n    return 'é'\n".encode("latin-1")
+    assert bom.read_bytes() == b"\xef\xbb\xbfdef f(a):\r\n    return g(a)\r\n"
+
+
+def test_canonical_output_keeps_crlf_and_ends_with_a_newline(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_bytes(b"def f(a):\r\n    x = g(a)  # c\r\n    return x\r\n")
+    assert main(["--canonical", str(path)]) == 0
+    assert path.read_bytes() == b"def f(a):\r\n    return g(a)\r\n"
+
+
+def test_permissions_are_kept_and_no_temporary_file_is_left(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text(SOURCE)
+    os.chmod(path, 0o640)
+    assert main([str(path)]) == 0
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.py"]
+
+
+def test_symlink_is_not_written_through(tmp_path, capsys):
+    target = tmp_path / "real.py"
+    target.write_text(SOURCE)
+    link = tmp_path / "link.py"
+    link.symlink_to(target)
+    assert main([str(link)]) == 123
+    assert "symbolic link" in capsys.readouterr().err
+    assert target.read_text() == SOURCE
+
+
+def test_standard_input_to_standard_output(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(SOURCE))
+    assert main(["-"]) == 0
+    assert capsys.readouterr().out == INLINED
+
+
+TWICE = "def f(a):\n    x = g(a)\n    return k(x, x)\n"
+DEAD = "def f(a):\n    x = g(a)\n    return a\n"
+
+
+@pytest.mark.parametrize("argv, source, expected", [
+    (["--policy", "pure", "--expand", "all"], TWICE, "def f(a):\n    return k(g(a), g(a))\n"),
+    (["--expand", "all"], TWICE, TWICE),
+    (["--policy", "pure", "--drop-dead"], DEAD, "def f(a):\n    return a\n"),
+    (["--drop-dead"], DEAD, DEAD),
+])
+def test_options_reach_the_inliner(tmp_path, argv, source, expected):
+    path = tmp_path / "m.py"
+    path.write_text(source)
+    assert main([*argv, str(path)]) == 0
+    assert path.read_text() == expected
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("inline-solvers ")
+
+
+def test_usage_error_exits_2_without_a_traceback(capsys):
+    assert main(["--policy", "nope", "x.py"]) == 2
+    assert "Traceback" not in capsys.readouterr().err
