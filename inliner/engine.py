@@ -18,7 +18,13 @@ from .reasons import FallbackReason, KeepReason
 from .result import FunctionReport, FunctionStatus, InlineResult, KeptVariable, describe
 from .rewrite.canonical import apply_plan, apply_plans
 from .rewrite.preserving import ParsedUnit, UnitText, unit_span
-from .source import compile_error, describe_syntax_error, future_flags, split_lines
+from .source import (
+    VERIFICATION_FILENAME,
+    compile_error,
+    describe_syntax_error,
+    future_flags,
+    split_lines,
+)
 
 _MAX_PIN_ROUNDS = 8
 
@@ -123,22 +129,49 @@ class _Run:
                     undo[id(work)].revert()
                     work.fall_back(FallbackReason.TOO_COMPLEX, "nested too deeply to unparse")
             return ast.unparse(self.tree)
-        if not undo or compile_error(code) is None:
+        if not undo:
             return code
-        # Something does not compile: find the units whose rewrite broke them.
-        lines = split_lines(self.source)
-        for unit, unit_works in self._by_unit([w for w in works if id(w) in undo]).items():
-            node = self.tree.body[unit]
-            problem = compile_error(ast.unparse(node), self.flags)
-            if problem is None:
-                continue
-            first, last = unit_span(node)
-            if compile_error("".join(lines[first - 1:last]), self.flags) is not None:
-                continue  # the original does not compile on its own either
-            for work in unit_works:
+        changed = self._by_unit([w for w in works if id(w) in undo])
+        problems = self._verify_canonical(code, changed)
+        if not problems:
+            return code
+        for unit, problem in problems.items():
+            for work in changed[unit]:
                 undo[id(work)].revert()
-                work.fall_back(FallbackReason.VERIFY_FAILED, problem)
+                work.fall_back(*problem)
         return ast.unparse(self.tree)
+
+    def _verify_canonical(self, code: str,
+                          changed: dict[int, list[_Work]]) -> dict[int, tuple[FallbackReason, str]]:
+        """Units whose canonical text does not read back as the planned program, or does
+        not compile where the original did."""
+        problems: dict[int, tuple[FallbackReason, str]] = {}
+        try:
+            parsed = ast.parse(code)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            parsed = None
+        lines = split_lines(self.source)
+        for unit in changed:
+            node = self.tree.body[unit]
+            if parsed is not None and len(parsed.body) == len(self.tree.body):
+                if ast.dump(parsed.body[unit]) != ast.dump(node):
+                    problems[unit] = (FallbackReason.REWRITE_MISMATCH,
+                                      "ast.unparse output reads back as a different program")
+                continue
+            problem = compile_error(ast.unparse(node), self.flags)
+            if problem is not None:
+                problems[unit] = (FallbackReason.VERIFY_FAILED, problem)
+        if parsed is None or problems:
+            return problems
+        try:
+            compile(parsed, VERIFICATION_FILENAME, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            for unit in changed:
+                problem = compile_error(ast.unparse(self.tree.body[unit]), self.flags)
+                first, last = unit_span(self.tree.body[unit])
+                if problem is not None and compile_error("".join(lines[first - 1:last]), self.flags) is None:
+                    problems[unit] = (FallbackReason.VERIFY_FAILED, problem)
+        return problems
 
     @staticmethod
     def _by_unit(works: list[_Work]) -> dict[int, list[_Work]]:
@@ -231,14 +264,14 @@ class _Run:
     def _verify_unit(self, new_text: str, expected: str,
                      original: str) -> tuple[FallbackReason, str] | None:
         try:
-            tree = compile(new_text, "<inlined>", "exec", flags=self.flags | ast.PyCF_ONLY_AST,
+            tree = compile(new_text, VERIFICATION_FILENAME, "exec", flags=self.flags | ast.PyCF_ONLY_AST,
                            dont_inherit=True)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             return FallbackReason.VERIFY_FAILED, describe_syntax_error(error)
         if len(tree.body) != 1 or ast.dump(tree.body[0]) != expected:
             return FallbackReason.REWRITE_MISMATCH, "the rewritten text is not the planned program"
         try:
-            compile(tree, "<inlined>", "exec", flags=self.flags, dont_inherit=True)
+            compile(tree, VERIFICATION_FILENAME, "exec", flags=self.flags, dont_inherit=True)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             if compile_error(original, self.flags) is None:
                 return FallbackReason.VERIFY_FAILED, describe_syntax_error(error)

@@ -87,6 +87,8 @@ class SiteContext:
     """A bare ``yield`` is allowed here (assignment values and expression statements)."""
     attribute_owner: bool = False
     """The read is the object of an attribute access: ``1 .real`` needs ``(1).real``."""
+    with_item: bool = False
+    """The read is a context manager: ``with (a, b):`` means two of them, not a tuple."""
 
 
 _STATEMENT_VALUE = SiteContext(Precedence.TUPLE, yield_ok=True)
@@ -97,10 +99,13 @@ _BOR = SiteContext(Precedence.BOR)
 _ATOM = SiteContext(Precedence.ATOM)
 _CMP_OPERAND = SiteContext(Precedence.BOR)  # CMP + 1
 _ATTRIBUTE_OWNER = SiteContext(Precedence.ATOM, attribute_owner=True)
+_WITH_ITEM = SiteContext(Precedence.TEST, with_item=True)
 
 
-def site_context(parent: ast.AST, field: str, index: int | None) -> SiteContext:
-    """The context of the child found at ``parent.field[index]`` (``index`` None: not a list)."""
+def site_context(parent: ast.AST, field: str, index: int | None,
+                 grandparent: ast.AST | None = None) -> SiteContext:
+    """The context of the child found at ``parent.field[index]`` (``index`` None: not a list);
+    ``grandparent`` matters only under ``*``: ``f(*a or b)`` is valid, ``[*a or b]`` is not."""
     if isinstance(parent, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)):
         return _STATEMENT_VALUE
     if isinstance(parent, (ast.Return, ast.For, ast.AsyncFor, ast.Yield)):
@@ -133,16 +138,25 @@ def site_context(parent: ast.AST, field: str, index: int | None) -> SiteContext:
     if isinstance(parent, ast.comprehension):
         return _OR
     if isinstance(parent, ast.Starred):
-        return _BOR
+        return _TEST if isinstance(grandparent, ast.Call) else _BOR
     if isinstance(parent, ast.Await):
         return _ATOM
+    if isinstance(parent, ast.withitem):
+        return _WITH_ITEM
     return _TEST if isinstance(
         parent,
         (
             ast.keyword, ast.List, ast.Tuple, ast.Set, ast.Slice, ast.FormattedValue,
-            ast.YieldFrom, ast.NamedExpr, ast.If, ast.withitem, ast.Raise, ast.Match,
+            ast.YieldFrom, ast.NamedExpr, ast.If, ast.Raise, ast.Match,
         ),
     ) else _ATOM
+
+
+def parentheses_to_add(child: ast.expr, context: SiteContext, parenthesized: bool) -> bool:
+    """Whether to wrap ``child`` (already in parentheses of its own if ``parenthesized``)."""
+    if context.with_item and isinstance(child, ast.Tuple):
+        return True  # its own parentheses would turn into the statement's
+    return not parenthesized and needs_parentheses(child, context)
 
 
 def needs_parentheses(child: ast.expr, context: SiteContext) -> bool:

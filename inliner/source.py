@@ -5,6 +5,13 @@ from __future__ import annotations
 import __future__ as future
 import ast
 import re
+import warnings
+
+VERIFICATION_FILENAME = "<inline-solvers>"
+# Compiling to verify must not print the compiler's SyntaxWarnings about the user's code;
+# a filter (process-wide, but only for this pseudo file name) is thread-safe, unlike
+# catching warnings around each compile.
+warnings.filterwarnings("ignore", category=SyntaxWarning, module=re.escape(VERIFICATION_FILENAME))
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
@@ -39,7 +46,7 @@ def future_flags(tree: ast.Module) -> int:
 def compile_error(text: str, flags: int = 0) -> str | None:
     """Why ``text`` does not compile, or None if it does. The code is never run."""
     try:
-        compile(text, "<inlined>", "exec", flags=flags, dont_inherit=True)
+        compile(text, VERIFICATION_FILENAME, "exec", flags=flags, dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         return describe_syntax_error(error)
     return None

@@ -301,6 +301,16 @@ ROWS = [
         def f(a, b, c):
             return (a + b) * c
         """),
+    ("a tuple as a context manager keeps its own parentheses", STRICT, """
+        def f(a, b):
+            x = (a, b)
+            with x:
+                pass
+        """, """
+        def f(a, b):
+            with ((a, b)):
+                pass
+        """),
     ("keyword and attribute names equal to the variable are untouched", STRICT, """
         def f(a):
             x = g(a)
@@ -561,3 +571,17 @@ def test_kept_reasons_of_rows_are_reported():
             return h(x)
         """)
     assert kept_reasons(result) == {"x": "comment"}
+
+
+def test_canonical_form_never_writes_what_reads_back_differently():
+    """``ast.unparse`` writes a tuple context manager as ``with (a, b):``, which Python reads
+    as two context managers; the canonical rewriter notices and keeps the function."""
+    result = run("""
+        def f(a, b):
+            x = (a, b)
+            with x:
+                pass
+        """, preserve_format=False)
+    (report,) = result.functions
+    assert (report.status, report.reason.value) == ("fallback", "rewrite-mismatch")
+    assert result.code == "def f(a, b):\n    x = (a, b)\n    with x:\n        pass"

@@ -41,6 +41,8 @@ class _Walker:
         self.binds: set[str] = set()
         self.names: set[str] | None = None
         self.fstring = 0
+        self.starred_in: ast.AST | None = None
+        """The parent of the ``*expr`` being walked, whose operand's context depends on it."""
         self.pending: list[tuple[Suite, list[ast.stmt]]] = []
         self._expr: dict[type, Callable[..., Measure]] = {
             ast.Name: self._name,
@@ -115,7 +117,9 @@ class _Walker:
             self.sites.append(Site(
                 uid=len(self.sites), name=name, node=node, parent=parent, field=field,
                 index=index, statement=self.statement, order=self.order, prefix=self.prefix,
-                depth=depth, context=site_context(parent, field, index), safe_position=ok,
+                depth=depth, safe_position=ok,
+                context=site_context(parent, field, index,
+                                     self.starred_in if isinstance(parent, ast.Starred) else None),
                 in_fstring=self.fstring > 0,
             ))
             self.statement.sites.append(self.sites[-1])
@@ -207,7 +211,11 @@ class _Walker:
         return h + 1, s
 
     def _starred(self, node: ast.Starred, parent, field, index, depth, ok) -> Measure:
-        h, s = self.expr(node.value, node, "value", None, depth + 1, ok)
+        saved, self.starred_in = self.starred_in, parent
+        try:
+            h, s = self.expr(node.value, node, "value", None, depth + 1, ok)
+        finally:
+            self.starred_in = saved
         self.event(Effect.CALL)
         return h + 1, s + 1
 

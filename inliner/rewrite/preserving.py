@@ -16,7 +16,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..analysis import Candidate, Site
 from ..plan import FunctionPlan
-from ..precedence import SiteContext, needs_parentheses
+from ..precedence import SiteContext, parentheses_to_add
 from ..reasons import KeepReason
 from ..source import char_column
 
@@ -128,8 +128,9 @@ class _Inliner(cst.CSTTransformer):
             return value.with_changes(
                 lpar=[*original_node.lpar, *value.lpar], rpar=[*value.rpar, *original_node.rpar]
             )
-        if not value.lpar and needs_parentheses(value_tree, context):
-            return value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        if parentheses_to_add(value_tree, context, parenthesized=bool(value.lpar)):
+            return value.with_changes(lpar=[cst.LeftParen(), *value.lpar],
+                                      rpar=[*value.rpar, cst.RightParen()])
         return value
 
     def _keep_statements(self, original: Sequence[cst.BaseSmallStatement],
