@@ -559,8 +559,10 @@ def test_both_rewriters_agree(options, source, expected):
     preserved = run(source, **options)
     if {"comment", "f-string"} & set(kept_reasons(preserved).values()):
         pytest.skip("the format-preserving rewriter keeps what carries a comment")
-    preserved = preserved.code
-    canonical = run(source, **{**options, "preserve_format": False}).code
+    canonical = run(source, **{**options, "preserve_format": False})
+    if canonical.status == "fallback":
+        pytest.skip(f"ast.unparse cannot write this one: {canonical.reason}")
+    preserved, canonical = preserved.code, canonical.code
     assert ast.unparse(ast.parse(preserved)) == canonical
 
 
