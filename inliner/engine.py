@@ -10,7 +10,7 @@ import ast
 from dataclasses import dataclass, field
 
 from .analysis import FunctionAnalysis, analyse_function
-from .deadline import Deadline, DeadlineExceeded
+from .deadline import NO_DEADLINE, Deadline, DeadlineExceeded
 from .discover import FoundFunction, find_functions, has_plain_assignment
 from .options import CANONICAL, InlineOptions
 from .plan import FunctionPlan, plan_function
@@ -19,10 +19,11 @@ from .result import FunctionReport, FunctionStatus, InlineResult, KeptVariable, 
 from .rewrite.canonical import apply_plan, apply_plans
 from .rewrite.preserving import ParsedUnit, UnitText, unit_span
 from .source import (
-    VERIFICATION_FILENAME,
     compile_error,
+    compile_tree,
     describe_syntax_error,
     future_flags,
+    parse_tree,
     split_lines,
 )
 
@@ -89,7 +90,7 @@ class _Run:
 
     def run(self) -> InlineResult:
         try:
-            tree = ast.parse(self.source)
+            tree = parse_tree(self.source)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             return InlineResult(
                 code=self.source, status="fallback", reason_code=FallbackReason.PARSE_ERROR,
@@ -98,9 +99,10 @@ class _Run:
             )
         self.tree = tree
         self.flags = future_flags(tree)
-        works = [_Work(found, Deadline(self.options.timeout)) for found in find_functions(tree)]
+        works = [_Work(found, NO_DEADLINE) for found in find_functions(tree)]
         for work in works:
             if has_plain_assignment(work.found.node):
+                work.deadline = Deadline(self.options.timeout)  # each function's own time
                 _guarded(work, lambda work=work: self._plan(work))
         if self.options.preserve_format:
             code = self._preserve(works)
@@ -147,7 +149,7 @@ class _Run:
         not compile where the original did."""
         problems: dict[int, tuple[FallbackReason, str]] = {}
         try:
-            parsed = ast.parse(code)
+            parsed = parse_tree(code)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             parsed = None
         lines = split_lines(self.source)
@@ -164,7 +166,7 @@ class _Run:
         if parsed is None or problems:
             return problems
         try:
-            compile(parsed, VERIFICATION_FILENAME, "exec", dont_inherit=True)
+            compile_tree(parsed)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             for unit in changed:
                 problem = compile_error(ast.unparse(self.tree.body[unit]), self.flags)
@@ -264,14 +266,13 @@ class _Run:
     def _verify_unit(self, new_text: str, expected: str,
                      original: str) -> tuple[FallbackReason, str] | None:
         try:
-            tree = compile(new_text, VERIFICATION_FILENAME, "exec", flags=self.flags | ast.PyCF_ONLY_AST,
-                           dont_inherit=True)
+            tree = parse_tree(new_text, self.flags)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             return FallbackReason.VERIFY_FAILED, describe_syntax_error(error)
         if len(tree.body) != 1 or ast.dump(tree.body[0]) != expected:
             return FallbackReason.REWRITE_MISMATCH, "the rewritten text is not the planned program"
         try:
-            compile(tree, VERIFICATION_FILENAME, "exec", flags=self.flags, dont_inherit=True)
+            compile_tree(tree, self.flags)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             if compile_error(original, self.flags) is None:
                 return FallbackReason.VERIFY_FAILED, describe_syntax_error(error)

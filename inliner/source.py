@@ -5,6 +5,7 @@ from __future__ import annotations
 import __future__ as future
 import ast
 import re
+import threading
 import warnings
 
 VERIFICATION_FILENAME = "<inline-solvers>"
@@ -41,6 +42,25 @@ def future_flags(tree: ast.Module) -> int:
         elif not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)):
             break
     return flags
+
+
+# CPython 3.11 converts between syntax trees and Python objects with a recursion counter
+# shared by all threads, and raises "SystemError: AST constructor recursion depth mismatch"
+# when two threads convert at once. Every conversion goes through this lock.
+_TREE_CONVERSION = threading.Lock()
+
+
+def parse_tree(text: str, flags: int = 0) -> ast.Module:
+    """``ast.parse``, safe to call from many threads."""
+    with _TREE_CONVERSION:
+        return compile(text, VERIFICATION_FILENAME, "exec", flags=flags | ast.PyCF_ONLY_AST,
+                       dont_inherit=True)
+
+
+def compile_tree(tree: ast.Module, flags: int = 0) -> None:
+    """Compile a syntax tree to code (which is never run), safe from many threads."""
+    with _TREE_CONVERSION:
+        compile(tree, VERIFICATION_FILENAME, "exec", flags=flags, dont_inherit=True)
 
 
 def compile_error(text: str, flags: int = 0) -> str | None:

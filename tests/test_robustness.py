@@ -1,0 +1,151 @@
+"""Pathological sizes and shapes, hostile text, deadlines and threads."""
+
+from __future__ import annotations
+
+import ast
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fixture_runner import fixture_modules
+from helpers import code
+from inliner import CANONICAL, InlineOptions, inline_source
+
+
+def chain(length: int, reads: int = 1) -> str:
+    """``x[k+1] = g(x[k], ... reads times)``: a single-use chain, or a doubling one."""
+    def call(k: int) -> str:
+        return f"g({', '.join([f'x{k - 1}'] * reads)})"
+    lines = ["def f(a):", "    x0 = g(a)"]
+    lines += [f"    x{k} = {call(k)}" for k in range(1, length)]
+    lines.append(f"    return x{length - 1}")
+    return "\n".join(lines) + "\n"
+
+
+def deepest(tree: ast.AST) -> int:
+    depth, stack = 0, [(tree, 0)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, ast.expr):
+            level += 1
+            depth = max(depth, level)
+        stack.extend((child, level) for child in ast.iter_child_nodes(node))
+    return depth
+
+
+def evaluate(source: str, argument: int = 3) -> object:
+    namespace: dict[str, object] = {"g": lambda *values: sum(values) % 1_000_003 + 1}
+    exec(compile(source, "<test>", "exec"), namespace)
+    return namespace["f"](argument)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("options", [InlineOptions(), InlineOptions(preserve_format=False)],
+                         ids=["libcst", "ast"])
+def test_a_3000_deep_chain_is_cut_at_the_depth_budget(options):
+    source = chain(3000)
+    result = inline_source(source, options)
+    assert result.status == "inlined"
+    assert 2900 < result.inlined < 3000
+    assert {k.reason.value for k in result.kept} == {"depth-budget"}
+    assert deepest(ast.parse(result.code)) <= options.max_depth
+    assert evaluate(result.code) == evaluate(source)
+
+
+def test_a_doubling_chain_stops_at_the_growth_budget():
+    source = chain(30, reads=2)
+    options = InlineOptions(policy="pure", expand="all", preserve_format=False)
+    result = inline_source(source, options)
+    assert "growth-budget" in {k.reason.value for k in result.kept}
+    size_in = sum(1 for _ in ast.walk(ast.parse(source)))
+    size_out = sum(1 for _ in ast.walk(ast.parse(result.code)))
+    assert size_out <= options.max_growth * size_in
+    assert evaluate(result.code) == evaluate(source)
+
+
+def test_a_20000_statement_function():
+    lines = ["def f(a):"] + [f"    x{k} = g(a, {k})" for k in range(20_000)]
+    lines.append("    return g(" + ", ".join(f"x{k}" for k in range(20_000)) + ")")
+    source = "\n".join(lines) + "\n"
+    result = inline_source(source, InlineOptions(preserve_format=False))
+    assert result.inlined == 20_000
+    assert evaluate(result.code) == evaluate(source)
+
+
+def test_an_expression_too_deep_to_analyse_spoils_only_its_function():
+    deep = " + ".join(["a"] * 1500)
+    source = f"def deep(a):\n    x = {deep}\n    return x\n\n\ndef fine(a):\n    y = g(a)\n    return y\n"
+    result = inline_source(source)
+    reports = {r.qualname: r for r in result.functions}
+    assert reports["deep"].status == "fallback"
+    assert reports["deep"].reason.value == "too-complex"
+    assert reports["fine"].status == "inlined"
+    assert result.code == source.replace("    y = g(a)\n    return y", "    return g(a)")
+
+
+def test_a_passed_deadline_keeps_every_function_as_it_was():
+    source = fixture_modules()[0].read_text()
+    result = inline_source(source, InlineOptions(timeout=1e-9))
+    assert result.code == source
+    assert result.status == "fallback" and result.reason_code.value == "timeout"
+    assert {r.status for r in result.functions} <= {"fallback", "unchanged"}
+
+
+@pytest.mark.parametrize("source", [
+    "(" * 300 + ")" * 300,
+    "def f(:\n",
+    "x = 1\0",
+    "\udcff = 1",
+    "",
+    "def f():\n\treturn 1\n        pass\n",
+])
+def test_bad_source_comes_back_unchanged(source):
+    result = inline_source(source)
+    assert result.code == source
+    if source.strip():
+        assert result.status == "fallback" and result.reason.startswith("parse-error")
+
+
+@given(st.text(alphabet=st.sampled_from(list("abx =()\n:+,1fdefreturn\t ")), max_size=80))
+def test_never_raises_and_output_parses(text):
+    for options in (InlineOptions(), CANONICAL):
+        result = inline_source(text, options)
+        if result.status != "fallback" or result.functions:
+            ast.parse(result.code)
+
+
+def test_many_threads_at_once_give_the_sequential_results():
+    sources = [p.read_text() for p in fixture_modules()] * 3
+    options = [InlineOptions(), InlineOptions(policy="pure", expand="all", preserve_format=False)]
+    expected = {(i, k): inline_source(s, o).code for i, s in enumerate(sources) for k, o in enumerate(options)}
+    start = threading.Barrier(8)
+
+    def work(item: tuple[int, int]) -> tuple[tuple[int, int], str]:
+        i, k = item
+        if item[0] < 8 and k == 0:
+            start.wait(timeout=60)  # make the first eight really start together
+        return item, inline_source(sources[i], options[k]).code
+
+    items = [(i, k) for i in range(len(sources)) for k in range(len(options))]
+    items.sort(key=lambda item: item[1])
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = dict(pool.map(work, items))
+    assert got == expected
+
+
+def test_multi_line_values_and_semicolons_in_one_function():
+    result = inline_source(code("""
+        def f(a):
+            x = g(
+                a,
+            ); y = h(x)
+            return y
+        """))
+    assert result.code == code("""
+        def f(a):
+            return h(g(
+                a,
+            ))
+        """)
