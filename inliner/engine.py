@@ -15,7 +15,7 @@ from .discover import FoundFunction, find_functions, has_plain_assignment
 from .options import CANONICAL, InlineOptions
 from .plan import FunctionPlan, plan_function
 from .reasons import FallbackReason, KeepReason
-from .result import FunctionReport, FunctionStatus, InlineResult, KeptVariable, describe
+from .result import FunctionReport, FunctionStatus, InlineResult, KeptVariable, describe, summarise
 from .rewrite.canonical import apply_plan, apply_plans
 from .rewrite.preserving import ParsedUnit, UnitText, unit_span
 from .source import (
@@ -84,9 +84,10 @@ def _guarded(work: _Work, step) -> None:  # type: ignore[no-untyped-def]
 
 
 class _Run:
-    def __init__(self, source: str, options: InlineOptions) -> None:
+    def __init__(self, source: str, options: InlineOptions, flags: int | None = None) -> None:
         self.source = source
         self.options = options
+        self.given_flags = flags
 
     def run(self) -> InlineResult:
         try:
@@ -98,7 +99,7 @@ class _Run:
                 line=getattr(error, "lineno", None), column=getattr(error, "offset", None),
             )
         self.tree = tree
-        self.flags = future_flags(tree)
+        self.flags = future_flags(tree) if self.given_flags is None else self.given_flags
         works = [_Work(found, NO_DEADLINE) for found in find_functions(tree)]
         for work in works:
             if has_plain_assignment(work.found.node):
@@ -281,20 +282,7 @@ class _Run:
     # -- result ---------------------------------------------------------------------------
 
     def _result(self, code: str, works: list[_Work]) -> InlineResult:
-        reports = tuple(w.report() for w in works)
-        inlined = sum(len(r.inlined) for r in reports)
-        dropped = sum(len(r.dropped) for r in reports)
-        failed = [r for r in reports if r.status == "fallback"]
-        if failed:
-            first = failed[0]
-            assert first.reason is not None
-            detail = f"{first.qualname} (line {first.line})" + (f": {first.detail}" if first.detail else "")
-            return InlineResult(code=code, status="fallback", reason=describe(first.reason, detail),
-                                reason_code=first.reason, inlined=inlined, dropped=dropped,
-                                functions=reports, line=first.line)
-        status = "inlined" if inlined or dropped else "unchanged"
-        return InlineResult(code=code, status=status, inlined=inlined, dropped=dropped,
-                            functions=reports)
+        return summarise(code, tuple(w.report() for w in works))
 
 
 def inline_source(source: str, options: InlineOptions | None = None) -> InlineResult:
@@ -313,6 +301,18 @@ def inline_source(source: str, options: InlineOptions | None = None) -> InlineRe
     except Exception as error:  # noqa: BLE001 - the promise is: never raise on any input
         return InlineResult(
             code=source, status="fallback", reason_code=FallbackReason.INTERNAL_ERROR,
+            reason=describe(FallbackReason.INTERNAL_ERROR, f"{type(error).__name__}: {error}"),
+        )
+
+
+def inline_unit(text: str, options: InlineOptions, flags: int) -> InlineResult:
+    """Inline one top-level statement of a module on its own (``flags``: the module's
+    ``from __future__`` compiler flags). Line numbers are relative to ``text``."""
+    try:
+        return _Run(text, options, flags).run()
+    except Exception as error:  # noqa: BLE001
+        return InlineResult(
+            code=text, status="fallback", reason_code=FallbackReason.INTERNAL_ERROR,
             reason=describe(FallbackReason.INTERNAL_ERROR, f"{type(error).__name__}: {error}"),
         )
 

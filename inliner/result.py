@@ -68,3 +68,19 @@ class InlineResult:
 def describe(code: FallbackReason, detail: str | None) -> str:
     """The one place a reason's text is composed."""
     return code.value if not detail else f"{code.value}: {detail}"
+
+
+def summarise(code: str, reports: tuple[FunctionReport, ...]) -> InlineResult:
+    """The module's result from its functions' reports (the first fallback names the reason)."""
+    inlined = sum(len(r.inlined) for r in reports)
+    dropped = sum(len(r.dropped) for r in reports)
+    failed = [r for r in reports if r.status == "fallback"]
+    if failed:
+        first = failed[0]
+        assert first.reason is not None
+        detail = f"{first.qualname} (line {first.line})" + (f": {first.detail}" if first.detail else "")
+        return InlineResult(code=code, status="fallback", reason=describe(first.reason, detail),
+                            reason_code=first.reason, inlined=inlined, dropped=dropped,
+                            functions=reports, line=first.line)
+    return InlineResult(code=code, status="inlined" if inlined or dropped else "unchanged",
+                        inlined=inlined, dropped=dropped, functions=reports)

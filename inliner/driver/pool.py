@@ -1,0 +1,247 @@
+"""A bounded pool of worker threads that treats thread exhaustion as normal.
+
+Why not ``ThreadPoolExecutor``: its ``submit`` queues the work item *before* it tries to
+start a thread, so when the start fails (``RuntimeError: can't start new thread``) the item
+is queued anyway: retrying ``submit`` runs it twice, and with no worker alive it waits
+forever. This pool starts its own threads and hands out work only to threads that exist;
+when it has none, the calling thread does the work itself. Nothing is lost or run twice.
+
+Threads started by the library are bounded process-wide by one shared budget (not one per
+call), and a call made from inside one of the pool's own workers never starts threads.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_BACKOFF_FIRST = 0.005
+_BACKOFF_LAST = 1.0
+_WINDOW_PER_WORKER = 2
+
+
+def _default_thread_limit() -> int:
+    configured = os.environ.get("INLINE_SOLVERS_MAX_THREADS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return min(32, 4 * (os.cpu_count() or 1))
+
+
+class ThreadBudget:
+    """How many more threads the library may start, shared by every pool in the process."""
+
+    def __init__(self, limit: int) -> None:
+        self._lock = threading.Lock()
+        self._limit = limit
+        self._in_use = 0
+
+    @property
+    def limit(self) -> int:
+        return self._limit
+
+    @property
+    def in_use(self) -> int:
+        return self._in_use
+
+    def set_limit(self, limit: int) -> None:
+        if limit < 0:
+            raise ValueError("the thread limit cannot be negative")
+        with self._lock:
+            self._limit = limit
+
+    def try_acquire(self) -> bool:
+        with self._lock:
+            if self._in_use >= self._limit:
+                return False
+            self._in_use += 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self._in_use -= 1
+
+
+BUDGET = ThreadBudget(_default_thread_limit())
+_local = threading.local()
+
+
+def set_thread_limit(limit: int) -> None:
+    """Bound the number of threads the library keeps running at once, process-wide."""
+    BUDGET.set_limit(limit)
+
+
+def in_library_worker() -> bool:
+    return getattr(_local, "worker", False)
+
+
+def is_thread_exhaustion(error: BaseException) -> bool:
+    """The ways CPython reports that the OS refused a new thread."""
+    if isinstance(error, RuntimeError) and "can't start new thread" in str(error):
+        return True
+    return isinstance(error, OSError) and error.errno in (errno.EAGAIN, errno.ENOMEM)
+
+
+def start_thread(thread: threading.Thread) -> None:
+    """Start ``thread`` (a seam for fault injection in tests)."""
+    thread.start()
+
+
+@dataclass
+class PoolStats:
+    workers_started: int = 0
+    thread_starts_refused: int = 0
+    budget_refusals: int = 0
+    growth_retries: int = 0
+    backoff_seconds: float = 0.0
+    ran_in_caller: int = 0
+
+
+_STOP = object()
+
+
+class BoundedPool(Generic[T, R]):
+    """Apply ``function`` to items with at most ``parallel`` threads doing the work.
+
+    ``run`` yields ``(index, outcome)`` pairs as items finish, where ``outcome`` is the
+    result or the exception the function raised. At most ``2 * parallel`` items are handed
+    out at once (a sliding window: a new item goes out as soon as one comes back).
+    """
+
+    def __init__(self, function: Callable[[T], R], parallel: int, *,
+                 budget: ThreadBudget = BUDGET) -> None:
+        if parallel < 1:
+            raise ValueError("parallel must be at least 1")
+        self.function = function
+        self.parallel = parallel
+        self.budget = budget
+        self.stats = PoolStats()
+        self._tasks: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._results: queue.SimpleQueue[tuple[int, object]] = queue.SimpleQueue()
+        self._workers: list[threading.Thread] = []
+        self._alive = 0
+        self._alive_lock = threading.Lock()
+        self._backoff = _BACKOFF_FIRST
+        self._next_growth = 0.0
+
+    # -- workers --------------------------------------------------------------------------
+
+    def _work(self) -> None:
+        _local.worker = True
+        try:
+            while True:
+                task = self._tasks.get()
+                if task is _STOP:
+                    return
+                index, item = task  # type: ignore[misc]
+                self._results.put((index, self._call(item)))
+        finally:
+            with self._alive_lock:
+                self._alive -= 1
+            self.budget.release()
+
+    def _call(self, item: T) -> object:
+        try:
+            return self.function(item)
+        except BaseException as error:  # noqa: BLE001 - handed back to the caller as data
+            return error
+
+    def _try_grow(self, wanted: int) -> None:
+        """Start workers up to ``wanted``; on refusal, back off before trying again."""
+        now = time.monotonic()
+        if now < self._next_growth:
+            return
+        while len(self._workers) < wanted:
+            if not self.budget.try_acquire():
+                self.stats.budget_refusals += 1
+                self._schedule_retry(now)
+                return
+            thread = threading.Thread(target=self._work, name="inline-solvers-worker", daemon=True)
+            with self._alive_lock:
+                self._alive += 1
+            try:
+                start_thread(thread)
+            except BaseException as error:
+                with self._alive_lock:
+                    self._alive -= 1
+                self.budget.release()
+                if not is_thread_exhaustion(error):
+                    raise
+                self.stats.thread_starts_refused += 1
+                self._schedule_retry(now)
+                return
+            self._workers.append(thread)
+            self.stats.workers_started += 1
+            self._backoff = _BACKOFF_FIRST
+
+    def _schedule_retry(self, now: float) -> None:
+        self._next_growth = now + self._backoff
+        self.stats.backoff_seconds += self._backoff
+        self.stats.growth_retries += 1
+        self._backoff = min(self._backoff * 2, _BACKOFF_LAST)
+
+    # -- the caller's loop ----------------------------------------------------------------
+
+    def run(self, items: Iterable[T]) -> Iterator[tuple[int, object]]:
+        if in_library_worker() or self.parallel == 1:
+            # From one of our own workers: never a pool inside a pool. With one worker the
+            # calling thread is that worker: a thread would only cost its start.
+            for index, item in enumerate(items):
+                self.stats.ran_in_caller += 1
+                yield index, self._call(item)
+            return
+        source = enumerate(items)
+        window = _WINDOW_PER_WORKER * self.parallel
+        handed_out = 0
+        exhausted = False
+        try:
+            while True:
+                while not exhausted and handed_out < window:
+                    task = next(source, None)
+                    if task is None:
+                        exhausted = True
+                        break
+                    self._tasks.put(task)
+                    handed_out += 1
+                if handed_out == 0:
+                    return
+                if len(self._workers) < min(self.parallel, handed_out):
+                    self._try_grow(min(self.parallel, handed_out))
+                index, outcome = self._next_outcome()
+                handed_out -= 1
+                yield index, outcome
+        finally:
+            for _ in self._workers:
+                self._tasks.put(_STOP)
+            for thread in self._workers:
+                thread.join()
+
+    def _take_task(self) -> tuple[int, T] | None:
+        try:
+            task = self._tasks.get_nowait()
+        except queue.Empty:
+            return None
+        return task  # type: ignore[return-value]
+
+    def _next_outcome(self) -> tuple[int, object]:
+        """The next finished item: from a worker, or done here when no worker is alive."""
+        while True:
+            if self._alive == 0:
+                task = self._take_task()
+                if task is not None:
+                    index, item = task
+                    self.stats.ran_in_caller += 1
+                    return index, self._call(item)
+            try:
+                return self._results.get(timeout=0.05)
+            except queue.Empty:
+                if len(self._workers) < self.parallel:
+                    self._try_grow(self.parallel)

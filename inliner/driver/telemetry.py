@@ -1,0 +1,61 @@
+"""The figures of one run, returned to the caller and appended as one JSON line."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+from ..result import InlineResult
+
+
+@dataclass
+class RunStats:
+    items: int = 0
+    inlined: int = 0
+    """Items in which at least one variable was inlined or dropped."""
+    unchanged: int = 0
+    fallbacks: dict[str, int] = field(default_factory=dict)
+    """Items with a fallback, by reason (a module counts once, under its first reason)."""
+    variables_inlined: int = 0
+    executor: str = "thread"
+    parallel: int = 1
+    workers_started: int = 0
+    thread_starts_refused: int = 0
+    budget_refusals: int = 0
+    retries: int = 0
+    backoff_seconds: float = 0.0
+    ran_in_caller: int = 0
+    process_pool_broken: int = 0
+    cache_hits: int = 0
+    cache_misses: int = 0
+    cache_errors: int = 0
+    wall_seconds: float = 0.0
+
+    def count(self, result: InlineResult) -> None:
+        self.items += 1
+        self.variables_inlined += result.inlined
+        if result.status == "fallback":
+            reasons = Counter(self.fallbacks)
+            reasons[result.reason_code.value if result.reason_code else "unknown"] += 1
+            self.fallbacks = dict(sorted(reasons.items()))
+        elif result.status == "inlined":
+            self.inlined += 1
+        else:
+            self.unchanged += 1
+
+    def to_json(self) -> dict[str, object]:
+        return {"time": time.time(), **asdict(self)}
+
+
+def append_line(path: str | os.PathLike[str], stats: RunStats) -> str | None:
+    """Append the run's figures to ``path`` as one line; returns why not, if it failed."""
+    line = json.dumps(stats.to_json(), sort_keys=True) + "\n"
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(line)
+    except OSError as error:
+        return f"cannot append telemetry to {os.fspath(path)}: {error.strerror or error}"
+    return None

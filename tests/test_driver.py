@@ -1,0 +1,201 @@
+"""The driver under faults: refused threads, nested pools, deadlines, killed processes."""
+
+from __future__ import annotations
+
+import errno
+import json
+import random
+import threading
+
+import pytest
+
+from fixture_runner import fixture_modules
+from inliner import InlineOptions, inline_many, inline_source
+from inliner.driver import pool as pool_module
+from inliner.driver.batch import CRASH_MARKER_VARIABLE
+from inliner.driver.pool import BUDGET, BoundedPool, ThreadBudget
+
+SOURCES = [p.read_text() for p in fixture_modules()]
+SMALL = [f"def f{k}(a):\n    x = g(a, {k})\n    return h(x)\n" for k in range(40)]
+
+
+def library_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "inline-solvers-worker"]
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_behind():
+    yield
+    assert library_threads() == []
+    assert BUDGET.in_use == 0
+
+
+@pytest.fixture(scope="module")
+def sequential():
+    return {source: inline_source(source) for source in [SOURCES[0], SOURCES[-1], *SMALL]}
+
+
+def refusing(refuse: callable):
+    """A thread starter that refuses when ``refuse(attempt)`` says so, as the OS would."""
+    attempts = [0]
+
+    def start(thread: threading.Thread) -> None:
+        attempts[0] += 1
+        error = refuse(attempts[0])
+        if error is not None:
+            raise error
+        thread.start()
+
+    return start
+
+
+CANT = RuntimeError("can't start new thread")
+
+
+@pytest.mark.parametrize("refuse", [
+    lambda n: CANT if n <= 3 else None,
+    lambda n, rng=random.Random(7): CANT if rng.random() < 0.5 else None,
+    lambda n: CANT,
+    lambda n: OSError(errno.EAGAIN, "Resource temporarily unavailable") if n % 2 else None,
+], ids=["first-three", "at-random", "always", "eagain"])
+def test_refused_threads_lose_nothing_and_run_nothing_twice(monkeypatch, sequential, refuse):
+    monkeypatch.setattr(pool_module, "start_thread", refusing(refuse))
+    seen: list[str] = []
+    lock = threading.Lock()
+
+    def work(source: str):
+        with lock:
+            seen.append(source)
+        return inline_source(source)
+
+    pool = BoundedPool(work, parallel=8)
+    outcomes = dict(pool.run(SMALL))
+    assert sorted(outcomes) == list(range(len(SMALL)))
+    assert sorted(seen) == sorted(SMALL)  # each item ran exactly once
+    assert [outcomes[i].code for i in range(len(SMALL))] == [sequential[s].code for s in SMALL]
+    assert pool.stats.thread_starts_refused > 0
+
+
+def test_always_refused_means_the_caller_does_everything(monkeypatch):
+    monkeypatch.setattr(pool_module, "start_thread", refusing(lambda n: CANT))
+    pool = BoundedPool(lambda x: x * 2, parallel=4)
+    assert sorted(pool.run(range(10))) == [(i, 2 * i) for i in range(10)]
+    assert pool.stats.workers_started == 0 and pool.stats.ran_in_caller == 10
+
+
+def test_other_start_errors_are_not_swallowed(monkeypatch):
+    monkeypatch.setattr(pool_module, "start_thread", refusing(lambda n: ValueError("bug")))
+    with pytest.raises(ValueError):
+        list(BoundedPool(lambda x: x, parallel=2).run(range(3)))
+
+
+def test_sliding_window_bounds_work_in_flight():
+    handed, done, worst = [0], [0], [0]
+    lock = threading.Lock()
+
+    def items():
+        for k in range(200):
+            with lock:
+                handed[0] += 1
+            yield k
+
+    def work(x: int) -> int:
+        with lock:
+            worst[0] = max(worst[0], handed[0] - done[0])
+        with lock:
+            done[0] += 1
+        return x
+
+    pool = BoundedPool(work, parallel=3)
+    assert sorted(pool.run(items())) == [(k, k) for k in range(200)]
+    assert worst[0] <= 2 * 3
+
+
+def test_budget_is_shared_by_concurrent_callers(monkeypatch):
+    budget = ThreadBudget(4)
+    peak = [0]
+    lock = threading.Lock()
+
+    def work(x: int) -> int:
+        with lock:
+            peak[0] = max(peak[0], budget.in_use)
+        return x
+
+    def caller(offset: int) -> list[tuple[int, int]]:
+        return sorted(BoundedPool(work, parallel=8, budget=budget).run(range(offset, offset + 30)))
+
+    threads_out: dict[int, list] = {}
+    callers = [threading.Thread(target=lambda k=k: threads_out.__setitem__(k, caller(k * 100)))
+               for k in range(6)]
+    for t in callers:
+        t.start()
+    for t in callers:
+        t.join()
+    assert peak[0] <= 4
+    assert budget.in_use == 0
+    assert all(threads_out[k] == [(i, k * 100 + i) for i in range(30)] for k in range(6))
+
+
+def test_a_call_from_a_worker_never_starts_a_pool(sequential):
+    inner_stats = []
+
+    def work(source: str):
+        results = inline_many([source, source], parallel=8)
+        inner_stats.append(results.stats)
+        return results[0]
+
+    pool = BoundedPool(work, parallel=4)
+    outcomes = dict(pool.run(SMALL[:8]))
+    assert [outcomes[i].code for i in range(8)] == [sequential[s].code for s in SMALL[:8]]
+    assert all(s.workers_started == 0 for s in inner_stats)
+
+
+def test_many_pipeline_threads_calling_inline_many(sequential):
+    results: dict[int, list] = {}
+
+    def pipeline(k: int) -> None:
+        results[k] = [r.code for r in inline_many(SMALL, parallel=8)]
+
+    callers = [threading.Thread(target=pipeline, args=(k,)) for k in range(6)]
+    for t in callers:
+        t.start()
+    for t in callers:
+        t.join()
+    assert all(results[k] == [sequential[s].code for s in SMALL] for k in range(6))
+
+
+def test_a_deadline_inside_the_inliner_returns_every_item_as_it_was():
+    items = [SOURCES[0], SOURCES[-1], *SMALL[:6]]
+    results = inline_many(items, parallel=3, timeout=1e-9)
+    assert [r.code for r in results] == items
+    assert {r.reason_code.value for r in results} == {"timeout"}
+    assert results.stats.fallbacks == {"timeout": len(items)}
+
+
+@pytest.mark.parametrize("executor", ["thread", "process", "auto"])
+def test_results_in_input_order_equal_sequential(sequential, executor):
+    items = [SOURCES[0], SOURCES[-1], *SMALL]
+    results = inline_many(items, parallel=2, executor=executor)
+    assert [r.code for r in results] == [sequential[s].code for s in items]
+    assert results.stats.items == len(items)
+
+
+def test_a_killed_worker_process_loses_nothing(monkeypatch, sequential):
+    marker = "# crash the worker that reads this"
+    poisoned = SMALL[3] + marker + "\n"
+    monkeypatch.setenv(CRASH_MARKER_VARIABLE, marker)
+    items = [*SMALL[:3], poisoned, *SMALL[4:12]]
+    results = inline_many(items, parallel=2, executor="process")
+    assert results.stats.process_pool_broken == 1
+    assert [r.code for r in results] == [inline_source(s).code for s in items]
+
+
+def test_telemetry_appends_one_line_per_run(tmp_path):
+    path = tmp_path / "runs.jsonl"
+    inline_many(SMALL[:5], parallel=2, telemetry=path)
+    inline_many(["def f(:\n"], parallel=2, telemetry=path)
+    first, second = [json.loads(line) for line in path.read_text().splitlines()]
+    assert first["items"] == 5 and first["inlined"] == 5 and first["fallbacks"] == {}
+    assert second["fallbacks"] == {"parse-error": 1}
+    assert {"thread_starts_refused", "retries", "backoff_seconds", "cache_hits",
+            "cache_misses", "wall_seconds"} <= set(first)
