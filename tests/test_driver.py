@@ -199,3 +199,65 @@ def test_telemetry_appends_one_line_per_run(tmp_path):
     assert second["fallbacks"] == {"parse-error": 1}
     assert {"thread_starts_refused", "retries", "backoff_seconds", "cache_hits",
             "cache_misses", "wall_seconds"} <= set(first)
+
+
+# -- through the cache ---------------------------------------------------------------------
+
+
+def test_cold_and_warm_runs_through_the_cache_equal_the_engine(tmp_path):
+    items = [SOURCES[0], SOURCES[-1], *SMALL[:5]]
+    for options in (InlineOptions(), InlineOptions(policy="pure", expand="all", preserve_format=False)):
+        direct = [inline_source(s, options) for s in items]
+        cache = tmp_path / f"cache-{options.preserve_format}"
+        cold = inline_many(items, options, parallel=2, cache_dir=cache)
+        warm = inline_many(items, options, parallel=2, cache_dir=cache)
+        assert list(cold) == direct
+        assert list(warm) == direct
+        assert cold.stats.cache_hits == 0
+        assert warm.stats.cache_hits == len(items) and warm.stats.cache_misses == 0
+
+
+def test_one_changed_function_recomputes_one_unit(tmp_path, monkeypatch):
+    from inliner.driver import batch
+
+    module = SOURCES[-1]
+    inline_many([module], parallel=1, cache_dir=tmp_path)
+    changed = module.replace("def solve_", "def solve_changed_", 1)
+    computed: list[str] = []
+    real = batch.inline_unit
+    monkeypatch.setattr(batch, "inline_unit", lambda text, *a: computed.append(text) or real(text, *a))
+    result = inline_many([changed], parallel=1, cache_dir=tmp_path)[0]
+    assert len(computed) == 1 and "def solve_changed_" in computed[0]
+    assert result == inline_source(changed)
+
+
+def test_options_are_part_of_the_key(tmp_path):
+    inline_many(SMALL[:3], InlineOptions(), parallel=1, cache_dir=tmp_path)
+    other = inline_many(SMALL[:3], InlineOptions(preserve_format=False), parallel=1, cache_dir=tmp_path)
+    assert other.stats.cache_hits == 0
+    assert [r.code for r in other] == [inline_source(s, InlineOptions(preserve_format=False)).code
+                                       for s in SMALL[:3]]
+
+
+def test_a_timeout_is_never_remembered(tmp_path):
+    inline_many(SMALL[:3], parallel=1, cache_dir=tmp_path, timeout=1e-9)
+    again = inline_many(SMALL[:3], parallel=1, cache_dir=tmp_path)
+    assert again.stats.cache_hits == 0
+    assert all(r.status == "inlined" for r in again)
+
+
+def test_a_corrupt_cache_warns_once_and_results_stay_right(tmp_path, capsys):
+    cache = tmp_path / "cache"
+    inline_many(SMALL[:3], parallel=1, cache_dir=cache)
+    (cache / "cache.db").write_bytes(b"this is not a database" * 100)
+    results = inline_many(SMALL[:5], parallel=2, cache_dir=cache)
+    assert [r.code for r in results] == [inline_source(s).code for s in SMALL[:5]]
+    assert capsys.readouterr().err.count("warning") == 1
+
+
+def test_process_workers_share_the_cache(tmp_path):
+    items = [SOURCES[-1], *SMALL[:6]]
+    inline_many(items, parallel=2, executor="process", cache_dir=tmp_path)
+    warm = inline_many(items, parallel=2, executor="process", cache_dir=tmp_path)
+    assert warm.stats.cache_hits == len(items)
+    assert [r.code for r in warm] == [inline_source(s).code for s in items]

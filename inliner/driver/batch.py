@@ -7,6 +7,8 @@ no process pool, or a broken one → the items are done in this process.
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 import multiprocessing
 import os
 import sys
@@ -41,6 +43,17 @@ class CacheCounts:
     errors: int = 0
 
 
+@functools.lru_cache(maxsize=1)
+def _environment_token() -> str:
+    """What besides the options decides the output: ``ast.unparse`` and libcst's code
+    generation may change between versions."""
+    try:
+        libcst_version = importlib.metadata.version("libcst")
+    except importlib.metadata.PackageNotFoundError:
+        libcst_version = "unknown"
+    return f"python={sys.version_info.major}.{sys.version_info.minor};libcst={libcst_version}"
+
+
 def _never_cache(result: InlineResult) -> bool:
     """A timeout depends on the machine's load, not on the code: never remember it."""
     return any(f.reason is FallbackReason.TIMEOUT for f in result.functions)
@@ -68,7 +81,7 @@ def inline_with_cache(source: str, options: InlineOptions, cache) -> tuple[Inlin
         return inline_source(source, options), counts
     from .cache import cache_key  # local: the cache module is only needed with a cache
 
-    token = options.cache_token()
+    token = f"{options.cache_token()};{_environment_token()}"
     module_key = cache_key("module", source, token)
     result = _cached(cache, module_key, counts)
     if result is not None:
