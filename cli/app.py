@@ -20,7 +20,7 @@ import os
 
 import typer
 
-from inliner import InlineOptions, __version__, inline_source
+from inliner import InlineBatch, InlineOptions, InlineResult, __version__, inline_source
 
 from .files import SourceError, SourceFile, find_python_files, read_source, write_atomically
 
@@ -37,6 +37,12 @@ class Expand(str, Enum):
     all = "all"
 
 
+class Executor(str, Enum):
+    auto = "auto"
+    thread = "thread"
+    process = "process"
+
+
 @dataclass
 class Summary:
     files: int = 0
@@ -46,6 +52,7 @@ class Summary:
     inlined: int = 0
     dropped: int = 0
     fallbacks: Counter[str] = field(default_factory=Counter)
+    cache_hits: int = 0
 
     def line(self, seconds: float, writing: bool) -> str:
         verb = "changed" if writing else "would change"
@@ -55,6 +62,8 @@ class Summary:
             parts.append(f"{self.dropped} dropped")
         if self.errors:
             parts.append(f"{self.errors} could not be processed")
+        if self.cache_hits:
+            parts.append(f"{self.cache_hits} cache hits")
         if self.fallbacks:
             parts.append("fallbacks: " + ", ".join(f"{k} {v}" for k, v in sorted(self.fallbacks.items())))
         return ", ".join(parts) + f" ({seconds:.2f} s)"
@@ -64,10 +73,29 @@ def _say(message: str, *, error: bool = False) -> None:
     typer.echo(message, err=error)
 
 
-def _process(source: SourceFile, options: InlineOptions, display: str, *, check: bool,
-             diff: bool, verbose: bool, summary: Summary) -> bool:
-    """Inline one file; returns whether it changed (or would)."""
-    result = inline_source(source.text, options)
+@dataclass(frozen=True)
+class RunSettings:
+    """How to run, beyond the inliner's own options."""
+
+    check: bool = False
+    diff: bool = False
+    quiet: bool = False
+    verbose: bool = False
+    parallel: int = 1
+    executor: str = "thread"
+    cache_dir: Path | None = None
+    telemetry: Path | None = None
+
+
+def default_cache_dir() -> Path:
+    """The user's cache directory, one per tool version."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "inline-solvers" / __version__
+
+
+def _process(source: SourceFile, result: InlineResult, options: InlineOptions, display: str, *,
+             check: bool, diff: bool, verbose: bool, summary: Summary) -> bool:
+    """Write, diff or report one file's result; returns whether it changed (or would)."""
     summary.functions += len(result.functions)
     if result.status == "fallback" and not result.functions:
         raise SourceError(result.reason or "cannot be processed", result.line, result.column)
@@ -97,33 +125,48 @@ def _process(source: SourceFile, options: InlineOptions, display: str, *, check:
     return True
 
 
-def inline_paths(paths: Sequence[Path], options: InlineOptions, *, check: bool = False,
-                 diff: bool = False, quiet: bool = False, verbose: bool = False) -> int:
+def inline_paths(paths: Sequence[Path], options: InlineOptions,
+                 settings: RunSettings = RunSettings()) -> int:
     started = time.perf_counter()
     summary = Summary()
     changed_any = False
+    check, diff = settings.check, settings.diff
+    sources: list[SourceFile] = []
+
+    def report_error(display: str, error: SourceError) -> None:
+        summary.errors += 1
+        where = "".join(f":{n}" for n in (error.line, error.column) if n)
+        _say(f"{display}{where}: error: {error}", error=True)
+
     for path in find_python_files(paths):
         summary.files += 1
-        display = str(path)
         try:
-            source = read_source(path)
-            changed = _process(source, options, display, check=check, diff=diff, verbose=verbose,
-                               summary=summary)
+            sources.append(read_source(path))
         except SourceError as error:
-            summary.errors += 1
-            where = "".join(f":{n}" for n in (error.line, error.column) if n)
-            _say(f"{display}{where}: error: {error}", error=True)
+            report_error(str(path), error)
+    batch = InlineBatch(options, parallel=settings.parallel, cache_dir=settings.cache_dir,
+                        executor=settings.executor,  # type: ignore[arg-type]
+                        telemetry=settings.telemetry,
+                        warn=lambda message: _say(f"warning: {message}", error=True))
+    for index, result in batch.run([s.text for s in sources]):
+        source = sources[index]
+        display = str(source.path)
+        try:
+            changed = _process(source, result, options, display, check=check, diff=diff,
+                               verbose=settings.verbose, summary=summary)
+        except SourceError as error:
+            report_error(display, error)
             continue
         except BrokenPipeError:
             raise
         except OSError as error:
-            summary.errors += 1
-            _say(f"{display}: error: cannot be written: {error.strerror or error}", error=True)
+            report_error(display, SourceError(f"cannot be written: {error.strerror or error}"))
             continue
         if changed:
             summary.changed += 1
             changed_any = True
-    if not quiet:
+    summary.cache_hits = batch.stats.cache_hits
+    if not settings.quiet:
         _say(summary.line(time.perf_counter() - started, writing=not (check or diff)), error=True)
     if summary.errors:
         return EXIT_ERROR
@@ -161,6 +204,11 @@ def command(
     canonical: Annotated[bool, typer.Option("--canonical", help="Write ast.unparse output instead of keeping the layout.")] = False,
     drop_dead: Annotated[bool, typer.Option("--drop-dead", help="Remove assignments whose value is never read.")] = False,
     timeout: Annotated[Optional[float], typer.Option(help="Seconds allowed per function.")] = 10.0,
+    parallel: Annotated[int, typer.Option(min=1, help="Files worked on at once.")] = 1,
+    executor: Annotated[Executor, typer.Option(help="auto, thread or process workers.")] = Executor.auto,
+    cache_dir: Annotated[Optional[Path], typer.Option(help="Where to cache results (default: the user's cache).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Use no cache.")] = False,
+    telemetry: Annotated[Optional[Path], typer.Option(help="Append the run's figures to this file as one JSON line.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every file that changes.")] = False,
     version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
@@ -174,7 +222,12 @@ def command(
         raise typer.BadParameter(str(error)) from None
     if [str(p) for p in paths] == ["-"]:
         return _inline_stdin(options)
-    return inline_paths(paths, options, check=check, diff=diff, quiet=quiet, verbose=verbose)
+    settings = RunSettings(
+        check=check, diff=diff, quiet=quiet, verbose=verbose, parallel=parallel,
+        executor=executor.value, telemetry=telemetry,
+        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+    )
+    return inline_paths(paths, options, settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

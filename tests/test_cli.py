@@ -22,9 +22,16 @@ INLINED = code("""
     """)
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    """The default cache lives in the user's cache directory: point it at a temporary one."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+
+
 @pytest.fixture
 def tree(tmp_path):
-    (tmp_path / "pkg").mkdir()
+    tmp_path = tmp_path / "work"
+    (tmp_path / "pkg").mkdir(parents=True)
     (tmp_path / "pkg" / "a.py").write_text(SOURCE)
     (tmp_path / "pkg" / "done.py").write_text(INLINED)
     (tmp_path / ".venv").mkdir()
@@ -83,6 +90,8 @@ def test_unreadable_files_stay_byte_identical(tmp_path, capsys, content, message
 
 
 def test_encoding_cookie_bom_and_crlf_are_kept(tmp_path):
+    tmp_path = tmp_path / "work"
+    tmp_path.mkdir()
     latin = tmp_path / "latin.py"
     latin.write_bytes("# -*- coding: latin-1 -*-\ndef f():\n    x = 'é'\n    return x\n".encode("latin-1"))
     bom = tmp_path / "bom.py"
@@ -105,7 +114,7 @@ def test_permissions_are_kept_and_no_temporary_file_is_left(tmp_path):
     os.chmod(path, 0o640)
     assert main([str(path)]) == 0
     assert path.stat().st_mode & 0o777 == 0o640
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.py"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "xdg-cache") == ["m.py"]
 
 
 def test_symlink_is_not_written_through(tmp_path, capsys):
@@ -149,3 +158,42 @@ def test_version(capsys):
 def test_usage_error_exits_2_without_a_traceback(capsys):
     assert main(["--policy", "nope", "x.py"]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("executor", ["thread", "process", "auto"])
+def test_parallel_runs_write_what_a_sequential_run_writes(tmp_path, executor):
+    import shutil
+
+    from fixture_runner import FIXTURES_DIR
+
+    one, two = tmp_path / "one", tmp_path / "two"
+    shutil.copytree(FIXTURES_DIR, one)
+    shutil.copytree(FIXTURES_DIR, two)
+    assert main(["--no-cache", str(one)]) == 0
+    assert main(["--no-cache", "--parallel", "2", "--executor", executor, str(two)]) == 0
+    assert {p.name: p.read_bytes() for p in one.glob("*.py")} == \
+        {p.name: p.read_bytes() for p in two.glob("*.py")}
+
+
+def test_the_default_cache_is_private_and_makes_reruns_hits(tree, tmp_path, capsys):
+    assert main(["--check", str(tree)]) == 1
+    capsys.readouterr()
+    assert main(["--check", str(tree)]) == 1
+    assert "cache hits" in capsys.readouterr().err
+    cache = tmp_path / "xdg-cache" / "inline-solvers"
+    (version_dir,) = cache.iterdir()
+    assert version_dir.stat().st_mode & 0o777 == 0o700
+
+
+def test_no_cache_creates_no_cache(tree, tmp_path):
+    assert main(["--no-cache", str(tree)]) == 0
+    assert not (tmp_path / "xdg-cache").exists()
+
+
+def test_telemetry_line(tree, tmp_path):
+    import json
+
+    log = tmp_path / "runs.jsonl"
+    assert main(["--telemetry", str(log), "--parallel", "2", str(tree)]) == 0
+    (line,) = log.read_text().splitlines()
+    assert json.loads(line)["items"] == 2
