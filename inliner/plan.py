@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .analysis import Candidate, FunctionAnalysis, Site, Statement, Suite
+from .analysis import Candidate, FunctionAnalysis, Site, Statement, Suite, misplaced_read
 from .deadline import Deadline
 from .effects import Effect, barrier_for, uncopyable_for, undroppable_for
 from .options import InlineOptions
@@ -179,6 +179,9 @@ class _Planner:
         if pinned is not None:
             return pinned
         sites = self.live_sites(candidate)
+        misplaced = misplaced_read(candidate, sites)
+        if misplaced is not None:
+            return misplaced
         if not sites:
             if not self.options.drop_dead:
                 return KeepReason.UNUSED
@@ -225,7 +228,8 @@ class _Planner:
             for statement in suite.statements:
                 if self.barrier[statement.uid]:
                     fenwick.add(statement.index, 1)
-        for suite in self.analysis.suites:
+        # Inner blocks first: dead code dropped there may remove reads of outer variables.
+        for suite in reversed(self.analysis.suites):
             for candidate in reversed(suite.candidates):
                 self.deadline.check()
                 reason = self.decide(candidate, suite)

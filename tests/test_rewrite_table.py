@@ -513,6 +513,31 @@ ROWS = [
         def f(a):
             return a
         """),
+    ("dropping a dead lambda frees what it captured", {"policy": "pure", "drop_dead": True}, """
+        def f(c):
+            x1 = c
+            x3 = (lambda u: x1)(x1)
+            x4 = x1
+            return x4
+        """, """
+        def f(c):
+            return c
+        """),
+    ("dead code in an inner block is dropped before outer reads are judged",
+     {"policy": "pure", "drop_dead": True}, """
+        def f(c):
+            x8 = c
+            x9 = x8
+            if x8 < x9:
+                x10 = x9
+            return x8
+        """, """
+        def f(c):
+            x8 = c
+            if x8 < x8:
+                pass
+            return x8
+        """),
     # -- the canonical form ------------------------------------------------------------------
     ("canonical output is ast.unparse", CANONICAL, """
         def f(a, b):

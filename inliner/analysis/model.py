@@ -32,6 +32,9 @@ class Site:
     safe_position: bool
     """Evaluated exactly once, unconditionally, whenever the statement runs."""
     in_fstring: bool
+    captured: bool = False
+    """A mention inside a nested scope (lambda, comprehension body, nested def or class):
+    the variable is captured, for as long as the code holding this mention stays."""
 
 
 @dataclass(slots=True, eq=False)

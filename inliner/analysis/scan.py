@@ -41,6 +41,8 @@ class _Walker:
         self.binds: set[str] = set()
         self.names: set[str] | None = None
         self.fstring = 0
+        self.nested = 0
+        """Depth of nested scopes around the expression being walked."""
         self.starred_in: ast.AST | None = None
         """The parent of the ``*expr`` being walked, whose operand's context depends on it."""
         self.pending: list[tuple[Suite, list[ast.stmt]]] = []
@@ -120,7 +122,7 @@ class _Walker:
                 depth=depth, safe_position=ok,
                 context=site_context(parent, field, index,
                                      self.starred_in if isinstance(parent, ast.Starred) else None),
-                in_fstring=self.fstring > 0,
+                in_fstring=self.fstring > 0, captured=self.nested > 0,
             ))
             self.statement.sites.append(self.sites[-1])
         if self.facts.is_local(name) and not self.definitely_bound(name):
@@ -219,9 +221,40 @@ class _Walker:
         self.event(Effect.CALL)
         return h + 1, s + 1
 
+    def mention_nested(self, roots: list[ast.AST]) -> int:
+        """Record every mention of a candidate inside nested scopes as a captured read;
+        returns the number of nodes seen."""
+        size = 0
+        names = self.candidate_names
+        for root in roots:
+            for node in ast.walk(root):
+                size += 1
+                if isinstance(node, ast.Name):
+                    mentioned = [node.id]
+                elif isinstance(node, ast.arg):
+                    mentioned = [node.arg]
+                elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                    mentioned = list(node.names)
+                else:
+                    continue
+                for name in mentioned:
+                    if name in names:
+                        self.order += 1
+                        site = Site(
+                            uid=len(self.sites), name=name, node=node, parent=root, field="",  # type: ignore[arg-type]
+                            index=None, statement=self.statement, order=self.order,
+                            prefix=self.prefix, depth=1, context=site_context(root, "", None),
+                            safe_position=False, in_fstring=False, captured=True,
+                        )
+                        self.sites.append(site)
+                        self.statement.sites.append(site)
+        return size
+
     def _lambda(self, node: ast.Lambda, parent, field, index, depth, ok) -> Measure:
         h, s = self._arguments(node.args, depth)
-        body = sum(1 for _ in ast.walk(node.body))
+        body = self.mention_nested([node.body, *node.args.posonlyargs, *node.args.args,
+                                    *node.args.kwonlyargs,
+                                    *[a for a in (node.args.vararg, node.args.kwarg) if a]])
         if self.names is not None:
             self.names.update(n.id for n in ast.walk(node.body) if isinstance(n, ast.Name))
         return h + 1, s + body + 1
@@ -266,9 +299,13 @@ class _Walker:
         parts.extend((node.key, node.value) if isinstance(node, ast.DictComp) else (node.elt,))
         run_now = isinstance(node, _COMPREHENSIONS)
         saved_prefix = self.prefix
-        for part in parts:
-            ph, ps = self.expr(part, node, "", None, depth + 2, False)
-            h, s = max(h, ph), s + ps
+        self.nested += 1
+        try:
+            for part in parts:
+                ph, ps = self.expr(part, node, "", None, depth + 2, False)
+                h, s = max(h, ph), s + ps
+        finally:
+            self.nested -= 1
         if not run_now:
             self.prefix = saved_prefix
         else:
@@ -467,7 +504,10 @@ class _Walker:
         if node.decorator_list:
             self.event(Effect.CALL)
         self.binds.add(node.name)
-        return size
+        arguments = node.args
+        return size + self.mention_nested([
+            *node.body, *arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+            *[a for a in (arguments.vararg, arguments.kwarg) if a]])
 
     def _compound(self, node: ast.stmt) -> int:
         """Compound statements: their header may be a place to inline into; anything may
@@ -519,6 +559,7 @@ class _Walker:
             for keyword in node.keywords:
                 size += self.expr(keyword.value, keyword, "value", None, 1, False)[1]
             self.binds.add(node.name)
+            size += self.mention_nested(list(node.body))
         else:
             size += self._unknown(node, 1)[1]
         self.event(Effect.OPAQUE)
@@ -560,17 +601,24 @@ def analyse_function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str
 
 
 def _static_exclusion(candidate: Candidate, facts: ScopeFacts) -> KeepReason | None:
+    """Reasons that hold whatever else is decided (reads are judged by the planner, since
+    dropping dead code elsewhere can remove some of them)."""
     name = candidate.name
     if name in facts.declared:
         return KeepReason.DECLARED_GLOBAL
-    if name in facts.nested_names:
+    if candidate.effects & Effect.BINDS:
+        return KeepReason.VALUE_BINDS
+    return None
+
+
+def misplaced_read(candidate: Candidate, sites: list[Site]) -> KeepReason | None:
+    """Why some of ``sites`` is not a place the value may move to, if it is not."""
+    if any(site.captured for site in sites):
         return KeepReason.CAPTURED
     definition = candidate.statement
-    for site in candidate.sites:
+    for site in sites:
         if not site.safe_position:
             return KeepReason.UNSAFE_POSITION
         if site.statement.suite is not definition.suite or site.statement.index <= definition.index:
             return KeepReason.READ_ELSEWHERE
-    if candidate.effects & Effect.BINDS:
-        return KeepReason.VALUE_BINDS
     return None
