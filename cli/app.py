@@ -7,6 +7,8 @@ files that would change; 123 some file could not be processed (the others still 
 from __future__ import annotations
 
 import difflib
+import os
+import re
 import sys
 import time
 from collections import Counter
@@ -16,13 +18,23 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-import os
-
 import typer
 
 from inliner import InlineBatch, InlineOptions, InlineResult, __version__, inline_source
 
-from .files import SourceError, SourceFile, find_python_files, read_source, write_atomically
+from .config import ConfigError, find_project_config, load_config
+from .files import (
+    DEFAULT_EXCLUDE,
+    DEFAULT_INCLUDE,
+    SourceError,
+    SourceFile,
+    find_python_files,
+    read_source,
+    write_atomically,
+)
+
+PROGRESS_MINIMUM = 20
+"""Runs over at least this many files show a progress line on a terminal."""
 
 EXIT_OK, EXIT_WOULD_CHANGE, EXIT_ERROR = 0, 1, 123
 
@@ -85,6 +97,27 @@ class RunSettings:
     executor: str = "thread"
     cache_dir: Path | None = None
     telemetry: Path | None = None
+    include: str = DEFAULT_INCLUDE
+    exclude: str = DEFAULT_EXCLUDE
+
+
+class Progress:
+    """A progress line on a terminal (standard error), nothing otherwise."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.done = total, 0
+        self.enabled = enabled and sys.stderr.isatty()
+
+    def step(self) -> None:
+        self.done += 1
+        if self.enabled:
+            sys.stderr.write(f"\r{self.done}/{self.total} files")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
 
 
 def default_cache_dir() -> Path:
@@ -138,7 +171,7 @@ def inline_paths(paths: Sequence[Path], options: InlineOptions,
         where = "".join(f":{n}" for n in (error.line, error.column) if n)
         _say(f"{display}{where}: error: {error}", error=True)
 
-    for path in find_python_files(paths):
+    for path in find_python_files(paths, settings.include, settings.exclude):
         summary.files += 1
         try:
             sources.append(read_source(path))
@@ -148,7 +181,9 @@ def inline_paths(paths: Sequence[Path], options: InlineOptions,
                         executor=settings.executor,  # type: ignore[arg-type]
                         telemetry=settings.telemetry,
                         warn=lambda message: _say(f"warning: {message}", error=True))
+    progress = Progress(len(sources), enabled=not settings.quiet and len(sources) >= PROGRESS_MINIMUM)
     for index, result in batch.run([s.text for s in sources]):
+        progress.step()
         source = sources[index]
         display = str(source.path)
         try:
@@ -165,6 +200,7 @@ def inline_paths(paths: Sequence[Path], options: InlineOptions,
         if changed:
             summary.changed += 1
             changed_any = True
+    progress.close()
     summary.cache_hits = batch.stats.cache_hits
     if not settings.quiet:
         _say(summary.line(time.perf_counter() - started, writing=not (check or diff)), error=True)
@@ -196,6 +232,7 @@ def _version(value: bool) -> None:
 
 @app.command()
 def command(
+    ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Files and directories; - for standard input.")],
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if a file would change.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Write nothing; print a unified diff.")] = False,
@@ -209,23 +246,45 @@ def command(
     cache_dir: Annotated[Optional[Path], typer.Option(help="Where to cache results (default: the user's cache).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Use no cache.")] = False,
     telemetry: Annotated[Optional[Path], typer.Option(help="Append the run's figures to this file as one JSON line.")] = None,
+    include: Annotated[str, typer.Option(help="Regular expression of files to take in directories.")] = DEFAULT_INCLUDE,
+    exclude: Annotated[str, typer.Option(help="Regular expression of paths to skip in directories.")] = DEFAULT_EXCLUDE,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every file that changes.")] = False,
     version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
                                                     help="Print the version and exit.")] = None,
 ) -> int:
     """Inline local variables of generated Python modules, in place."""
+    given = dict(check=check, diff=diff, policy=policy.value, expand=expand.value,
+                 canonical=canonical, drop_dead=drop_dead, timeout=timeout, parallel=parallel,
+                 executor=executor.value, cache_dir=cache_dir, no_cache=no_cache,
+                 telemetry=telemetry, include=include, exclude=exclude, quiet=quiet,
+                 verbose=verbose)
     try:
-        options = InlineOptions(policy=policy.value, expand=expand.value,  # type: ignore[arg-type]
-                                preserve_format=not canonical, drop_dead=drop_dead, timeout=timeout)
-    except ValueError as error:
+        config_file = find_project_config(paths)
+        config = load_config(config_file) if config_file else {}
+    except ConfigError as error:
+        raise typer.BadParameter(str(error)) from None
+    for key, value in config.items():
+        # Flags given on the command line win over the file.
+        if ctx.get_parameter_source(key).name != "COMMANDLINE":
+            given[key] = Path(value) if key in ("cache_dir", "telemetry") else value
+    try:
+        options = InlineOptions(policy=given["policy"], expand=given["expand"],  # type: ignore[arg-type]
+                                preserve_format=not given["canonical"], drop_dead=given["drop_dead"],
+                                timeout=given["timeout"])
+        for key in ("include", "exclude"):
+            re.compile(given[key])
+        if given["executor"] not in ("auto", "thread", "process") or given["parallel"] < 1:
+            raise ValueError("executor must be auto, thread or process; parallel at least 1")
+    except (ValueError, re.error) as error:
         raise typer.BadParameter(str(error)) from None
     if [str(p) for p in paths] == ["-"]:
         return _inline_stdin(options)
     settings = RunSettings(
-        check=check, diff=diff, quiet=quiet, verbose=verbose, parallel=parallel,
-        executor=executor.value, telemetry=telemetry,
-        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+        check=given["check"], diff=given["diff"], quiet=given["quiet"], verbose=given["verbose"],
+        parallel=given["parallel"], executor=given["executor"], telemetry=given["telemetry"],
+        include=given["include"], exclude=given["exclude"],
+        cache_dir=None if given["no_cache"] else (given["cache_dir"] or default_cache_dir()),
     )
     return inline_paths(paths, options, settings)
 

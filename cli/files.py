@@ -5,16 +5,18 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import re
 import tempfile
 import tokenize
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-SKIPPED_DIRECTORIES = frozenset({
-    ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", "__pycache__", "build", "dist",
-    ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules", ".eggs",
-})
+DEFAULT_INCLUDE = r"\.py$"
+DEFAULT_EXCLUDE = (
+    r"/(\.git|\.hg|\.svn|\.venv|venv|\.env|env|__pycache__|build|dist|\.tox|\.nox"
+    r"|\.mypy_cache|\.pytest_cache|\.ruff_cache|node_modules|\.eggs|[^/]*\.egg-info)/"
+)
 TEMPORARY_SUFFIX = ".inline-solvers.tmp"
 
 
@@ -41,26 +43,34 @@ class SourceFile:
         return text.encode(self.encoding)
 
 
-def find_python_files(paths: Sequence[Path]) -> Iterator[Path]:
-    """Files named on the command line, and ``*.py`` below named directories, in a stable
-    order; no symbolic link is followed out of its root."""
+def find_python_files(paths: Sequence[Path], include: str = DEFAULT_INCLUDE,
+                      exclude: str = DEFAULT_EXCLUDE) -> Iterator[Path]:
+    """Files named on the command line, and below named directories the files whose path
+    (relative to the directory, with a leading ``/``) matches ``include`` and not
+    ``exclude``, in a stable order. No symbolic link is followed out of its root."""
+    included, excluded = re.compile(include), re.compile(exclude)
     for root in paths:
         if not root.is_dir():
             yield root
             continue
         real_root = root.resolve()
         for directory, subdirectories, files in os.walk(root):
+            relative = "/" + Path(directory).relative_to(root).as_posix().strip(".").strip("/")
+            relative = relative.rstrip("/") + "/"
             subdirectories[:] = sorted(
                 d for d in subdirectories
-                if d not in SKIPPED_DIRECTORIES and not d.endswith(".egg-info")
+                if not excluded.search(f"{relative}{d}/")
                 and not os.path.islink(os.path.join(directory, d))
             )
             for name in sorted(files):
                 path = Path(directory, name)
-                if name.endswith(".py") and not name.endswith(TEMPORARY_SUFFIX):
-                    if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-                        continue
-                    yield path
+                if name.endswith(TEMPORARY_SUFFIX) or not included.search(f"{relative}{name}"):
+                    continue
+                if excluded.search(f"{relative}{name}"):
+                    continue
+                if path.is_symlink() and not path.resolve().is_relative_to(real_root):
+                    continue
+                yield path
 
 
 def read_source(path: Path) -> SourceFile:

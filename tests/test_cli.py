@@ -197,3 +197,72 @@ def test_telemetry_line(tree, tmp_path):
     assert main(["--telemetry", str(log), "--parallel", "2", str(tree)]) == 0
     (line,) = log.read_text().splitlines()
     assert json.loads(line)["items"] == 2
+
+
+# -- configuration ---------------------------------------------------------------------------
+
+
+def test_pyproject_settings_apply_and_flags_win(tmp_path):
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        '[tool.inline-solvers]\npolicy = "pure"\nexpand = "all"\ndrop-dead = true\n')
+    module = project / "src" / "m.py"
+    module.write_text(TWICE)
+    assert main([str(project / "src")]) == 0
+    assert module.read_text() == "def f(a):\n    return k(g(a), g(a))\n"
+    module.write_text(TWICE)
+    assert main(["--policy", "strict", str(module)]) == 0
+    assert module.read_text() == TWICE  # strict does not copy a call
+
+
+def test_a_bad_pyproject_is_reported_without_a_traceback(tmp_path, capsys):
+    (tmp_path / "pyproject.toml").write_text("[tool.inline-solvers]\nparalel = 2\n")
+    (tmp_path / "m.py").write_text(SOURCE)
+    assert main([str(tmp_path / "m.py")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown setting 'paralel'" in err and "Traceback" not in err
+    assert (tmp_path / "m.py").read_text() == SOURCE
+
+
+def test_include_and_exclude(tree):
+    (tree / "pkg" / "generated_b.py").write_text(SOURCE)
+    assert main(["--exclude", "/generated_", str(tree)]) == 0
+    assert (tree / "pkg" / "generated_b.py").read_text() == SOURCE
+    assert (tree / "pkg" / "a.py").read_text() == INLINED
+    assert main(["--include", r"generated_\w+\.py$", str(tree)]) == 0
+    assert (tree / "pkg" / "generated_b.py").read_text() == INLINED
+
+
+def test_a_directory_named_like_a_module_is_walked_not_read(tmp_path):
+    (tmp_path / "odd.py").mkdir()
+    (tmp_path / "odd.py" / "m.py").write_text(SOURCE)
+    assert main([str(tmp_path / "odd.py")]) == 0
+    assert (tmp_path / "odd.py" / "m.py").read_text() == INLINED
+
+
+def test_progress_shows_on_a_terminal_only(tmp_path, capsys):
+    import pty
+    import subprocess
+
+    for k in range(25):
+        (tmp_path / f"m{k}.py").write_text(SOURCE)
+    assert main(["--no-cache", "--check", str(tmp_path)]) == 1
+    assert "\r" not in capsys.readouterr().err
+    main_, worker = pty.openpty()
+    done = subprocess.run([sys.executable, "-m", "cli", "--no-cache", "--check", str(tmp_path)],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=worker,
+                          timeout=120)
+    os.close(worker)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(main_, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(main_)
+    assert done.returncode == 1
+    assert b"\r25/25 files" in seen
