@@ -55,6 +55,7 @@ def find_python_files(paths: Sequence[Path], include: str = DEFAULT_INCLUDE,
             continue
         real_root = root.resolve()
         for directory, subdirectories, files in os.walk(root):
+            remove_stale_temporaries(Path(directory))
             relative = "/" + Path(directory).relative_to(root).as_posix().strip(".").strip("/")
             relative = relative.rstrip("/") + "/"
             subdirectories[:] = sorted(
@@ -98,22 +99,53 @@ def read_source(path: Path) -> SourceFile:
     return SourceFile(path, raw, text, encoding, newline)
 
 
-def write_atomically(source: SourceFile, data: bytes) -> None:
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temporaries(directory: Path) -> None:
+    """Remove temporary files left by runs that were killed (their process is gone)."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        if not name.endswith(TEMPORARY_SUFFIX):
+            continue
+        parts = name[: -len(TEMPORARY_SUFFIX)].rsplit(".", 2)
+        if len(parts) == 3 and parts[1].isdigit() and not _pid_alive(int(parts[1])):
+            try:
+                os.unlink(directory / name)
+            except OSError:
+                pass
+
+
+def write_atomically(source: SourceFile, data: bytes) -> bool:
     """Replace the file's content with ``data``: a temporary file in the same directory,
     flushed to disk, then renamed over the original, so that a crash at any moment leaves
     the old file or the new one, never a torn one. Refuses if the file changed since it
-    was read, and never writes through a symbolic link."""
+    was read (unless it already holds ``data``: another run got there first), and never
+    writes through a symbolic link. Returns whether it wrote."""
     path = source.path
     if path.is_symlink():
         raise SourceError("is a symbolic link; not written through")
     try:
-        if path.read_bytes() != source.raw:
-            raise SourceError("changed on disk while it was being processed; left as it is")
+        current = path.read_bytes()
         mode = path.stat().st_mode & 0o7777
     except OSError as error:
         raise SourceError(f"cannot be read again: {error.strerror or error}") from None
+    if current == data:
+        return False
+    if current != source.raw:
+        raise SourceError("changed on disk while it was being processed; left as it is")
     descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX
+        dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=TEMPORARY_SUFFIX
     )
     try:
         with os.fdopen(descriptor, "wb") as handle:
@@ -128,3 +160,4 @@ def write_atomically(source: SourceFile, data: bytes) -> None:
         except OSError:
             pass
         raise
+    return True
