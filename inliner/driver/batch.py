@@ -234,8 +234,13 @@ class InlineBatch:
 
     def _in_processes(self, items: list[str]) -> Iterator[tuple[int, InlineResult, CacheCounts]]:
         try:
-            context = multiprocessing.get_context(
-                "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                context = multiprocessing.get_context("forkserver")
+                # Workers fork from a server that has imported the library (and libcst)
+                # once, instead of each importing it again.
+                context.set_forkserver_preload(["inliner.driver.batch"])
+            else:
+                context = multiprocessing.get_context("spawn")
             executor = ProcessPoolExecutor(max_workers=self.parallel, mp_context=context)
         except (OSError, RuntimeError, ValueError) as error:
             self.warn(f"no process pool ({error}); using threads")
