@@ -266,3 +266,24 @@ def test_progress_shows_on_a_terminal_only(tmp_path, capsys):
     os.close(main_)
     assert done.returncode == 1
     assert b"\r25/25 files" in seen
+
+
+def test_links_out_of_the_tree_are_not_followed(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text(SOURCE)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "link.py").symlink_to(outside / "secret.py")
+    (tree / "linked_dir").symlink_to(outside, target_is_directory=True)
+    (tree / "m.py").write_text(SOURCE)
+    assert main(["--no-cache", str(tree)]) == 0
+    assert (outside / "secret.py").read_text() == SOURCE
+    assert (tree / "m.py").read_text() == INLINED
+
+
+def test_tab_indentation_is_kept(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text("def f(a):\n\tx = g(a)\n\treturn h(x)\n")
+    assert main(["--no-cache", str(path)]) == 0
+    assert path.read_text() == "def f(a):\n\treturn h(g(a))\n"
