@@ -154,7 +154,7 @@ def _process(source: SourceFile, result: InlineResult, options: InlineOptions, d
         write_atomically(source, source.encode(new_text))
     if verbose or not (check or diff):
         verb = "would inline" if (check or diff) else "inlined"
-        _say(f"{verb} {display}: {result.inlined} variables", error=diff)
+        _say(f"{verb} {display}: {result.inlined} variables", error=True)
     return True
 
 

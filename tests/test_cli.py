@@ -287,3 +287,48 @@ def test_tab_indentation_is_kept(tmp_path):
     path.write_text("def f(a):\n\tx = g(a)\n\treturn h(x)\n")
     assert main(["--no-cache", str(path)]) == 0
     assert path.read_text() == "def f(a):\n\treturn h(g(a))\n"
+
+
+def test_quiet_prints_nothing_but_errors(tree, capsys):
+    assert main(["--quiet", "--no-cache", str(tree)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_verbose_names_every_file_that_would_change(tree, capsys):
+    assert main(["--verbose", "--check", "--no-cache", str(tree)]) == 1
+    assert f"would inline {tree / 'pkg' / 'a.py'}" in capsys.readouterr().err
+
+
+def test_timeout_reports_the_functions_left_as_they_were(tmp_path, capsys):
+    path = tmp_path / "m.py"
+    path.write_text(SOURCE)
+    assert main(["--timeout", "1e-9", "--no-cache", str(path)]) == 0
+    assert path.read_text() == SOURCE
+    assert f"{path}:1: solve left as it was: timeout" in capsys.readouterr().err
+
+
+def test_nesting_beyond_the_parser_is_reported_and_left_alone(tmp_path, capsys):
+    path = tmp_path / "deep.py"
+    content = ("x = " + "(" * 300 + "1" + ")" * 300 + "\n").encode()
+    path.write_bytes(content)
+    assert main(["--no-cache", str(path)]) == 123
+    assert f"{path}:" in capsys.readouterr().err
+    assert path.read_bytes() == content
+
+
+def test_a_file_changed_during_the_run_is_not_overwritten(tmp_path, capsys, monkeypatch):
+    import cli.app as app
+
+    path = tmp_path / "m.py"
+    path.write_text(SOURCE)
+    real_run = app.InlineBatch.run
+
+    def run_while_someone_edits(self, texts):
+        for item in real_run(self, texts):
+            path.write_text(SOURCE + "# edited meanwhile\n")
+            yield item
+
+    monkeypatch.setattr(app.InlineBatch, "run", run_while_someone_edits)
+    assert main(["--no-cache", str(path)]) == 123
+    assert "changed on disk" in capsys.readouterr().err
+    assert path.read_text() == SOURCE + "# edited meanwhile\n"
