@@ -127,7 +127,7 @@ def default_cache_dir() -> Path:
 
 
 def _process(source: SourceFile, result: InlineResult, options: InlineOptions, display: str, *,
-             check: bool, diff: bool, verbose: bool, summary: Summary) -> bool:
+             check: bool, diff: bool, verbose: bool, quiet: bool, summary: Summary) -> bool:
     """Write, diff or report one file's result; returns whether it changed (or would)."""
     summary.functions += len(result.functions)
     if result.status == "fallback" and not result.functions:
@@ -152,7 +152,7 @@ def _process(source: SourceFile, result: InlineResult, options: InlineOptions, d
         ))
     if not (check or diff):
         write_atomically(source, source.encode(new_text))
-    if verbose or not (check or diff):
+    if verbose or not (check or diff or quiet):
         verb = "would inline" if (check or diff) else "inlined"
         _say(f"{verb} {display}: {result.inlined} variables", error=True)
     return True
@@ -188,7 +188,7 @@ def inline_paths(paths: Sequence[Path], options: InlineOptions,
         display = str(source.path)
         try:
             changed = _process(source, result, options, display, check=check, diff=diff,
-                               verbose=settings.verbose, summary=summary)
+                               verbose=settings.verbose, quiet=settings.quiet, summary=summary)
         except SourceError as error:
             report_error(display, error)
             continue
