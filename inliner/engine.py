@@ -16,8 +16,9 @@ from .options import CANONICAL, InlineOptions
 from .plan import FunctionPlan, plan_function
 from .reasons import FallbackReason, KeepReason
 from .result import FunctionReport, FunctionStatus, InlineResult, KeptVariable, describe, summarise
-from .rewrite.canonical import apply_plan, apply_plans
+from .rewrite.canonical import apply_plan, apply_plans, clone
 from .rewrite.preserving import ParsedUnit, UnitText, unit_span
+from .verify import same_tree
 from .source import (
     compile_error,
     compile_tree,
@@ -157,7 +158,7 @@ class _Run:
         for unit in changed:
             node = self.tree.body[unit]
             if parsed is not None and len(parsed.body) == len(self.tree.body):
-                if ast.dump(parsed.body[unit]) != ast.dump(node):
+                if not same_tree(parsed.body[unit], node):
                     problems[unit] = (FallbackReason.REWRITE_MISMATCH,
                                       "ast.unparse output reads back as a different program")
                 continue
@@ -255,7 +256,7 @@ class _Run:
         plans = [w.plan for w in works]
         undo = apply_plans(plans)  # type: ignore[arg-type]
         try:
-            expected = ast.dump(node)
+            expected = clone(node)
         finally:
             undo.revert()
         try:
@@ -264,13 +265,13 @@ class _Run:
             return "", (FallbackReason.CST_ERROR, f"{type(error).__name__}: {error}".splitlines()[0])
         return new_text, self._verify_unit(new_text, expected, text.text)
 
-    def _verify_unit(self, new_text: str, expected: str,
+    def _verify_unit(self, new_text: str, expected: ast.AST,
                      original: str) -> tuple[FallbackReason, str] | None:
         try:
             tree = parse_tree(new_text, self.flags)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             return FallbackReason.VERIFY_FAILED, describe_syntax_error(error)
-        if len(tree.body) != 1 or ast.dump(tree.body[0]) != expected:
+        if len(tree.body) != 1 or not same_tree(tree.body[0], expected):
             return FallbackReason.REWRITE_MISMATCH, "the rewritten text is not the planned program"
         try:
             compile_tree(tree, self.flags)

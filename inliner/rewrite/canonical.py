@@ -29,7 +29,8 @@ class Undo:
 
 
 def clone(node: ast.AST) -> ast.AST:
-    """A deep copy of an expression tree (depth is bounded by the plan's ``max_depth``)."""
+    """A deep copy of a syntax tree (an inlined expression's depth is bounded by the plan's
+    ``max_depth``; a statement's by the parser)."""
     copy = node.__class__.__new__(node.__class__)
     for name in node._fields:
         value = getattr(node, name, None)
@@ -51,8 +52,11 @@ def apply_plan(plan: FunctionPlan) -> Undo:
         # The assignment's value, not ``candidate.value``: when the whole value was itself
         # a read of an earlier variable, it has been replaced already.
         current = candidate.statement.node.value  # type: ignore[attr-defined]
-        for k, site in enumerate(plan.live_sites[id(candidate)]):
-            value = current if k == 0 else clone(current)
+        for site in plan.live_sites[id(candidate)]:
+            # Every read gets the same node: nothing below it changes once it is placed
+            # (earlier variables were substituted first), and both ``ast.unparse`` and the
+            # comparisons read a shared subtree as often as it appears.
+            value = current
             if site.index is None:
                 undo.steps.append((site.parent, site.field, None, getattr(site.parent, site.field)))
                 setattr(site.parent, site.field, value)
