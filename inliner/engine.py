@@ -15,7 +15,15 @@ from .discover import FoundFunction, find_functions, has_plain_assignment
 from .options import CANONICAL, InlineOptions
 from .plan import FunctionPlan, plan_function
 from .reasons import FallbackReason, KeepReason
-from .result import FunctionReport, FunctionStatus, InlineResult, KeptVariable, describe, summarise
+from .result import (
+    FunctionReport,
+    FunctionStatus,
+    InlineResult,
+    KeptVariable,
+    describe,
+    merge_passes,
+    summarise,
+)
 from .rewrite.canonical import apply_plan, apply_plans, clone
 from .rewrite.preserving import ParsedUnit, UnitText, unit_span
 from .verify import same_tree
@@ -89,6 +97,8 @@ class _Run:
         self.source = source
         self.options = options
         self.given_flags = flags
+        self.settle = False
+        """Whether a nested function dropped dead code, which may free outer variables."""
 
     def run(self) -> InlineResult:
         try:
@@ -110,6 +120,10 @@ class _Run:
             code = self._preserve(works)
         else:
             code = self._canonical(works)
+        self.settle = any(
+            w.changes and w.plan.dropped  # type: ignore[union-attr]
+            for w in works if "<locals>" in w.found.qualname
+        )
         return self._result(code, works)
 
     def _plan(self, work: _Work, pins: dict[str, KeepReason] | None = None) -> None:
@@ -298,7 +312,16 @@ def inline_source(source: str, options: InlineOptions | None = None) -> InlineRe
     elif not isinstance(options, InlineOptions):
         raise TypeError(f"options must be InlineOptions, not {type(options).__name__}")
     try:
-        return _Run(source, options).run()
+        first_run = _Run(source, options)
+        result = first_run.run()
+        if first_run.settle and result.status != "fallback":
+            # Dead code dropped in a nested function may have been all that captured an
+            # outer variable: one more pass over the verified output lets the outer
+            # function see that, so that inlining stays idempotent.
+            second = _Run(result.code, options).run()
+            if second.status != "fallback":
+                result = merge_passes(result, second)
+        return result
     except Exception as error:  # noqa: BLE001 - the promise is: never raise on any input
         return InlineResult(
             code=source, status="fallback", reason_code=FallbackReason.INTERNAL_ERROR,

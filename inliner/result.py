@@ -84,3 +84,22 @@ def summarise(code: str, reports: tuple[FunctionReport, ...]) -> InlineResult:
                             functions=reports, line=first.line)
     return InlineResult(code=code, status="inlined" if inlined or dropped else "unchanged",
                         inlined=inlined, dropped=dropped, functions=reports)
+
+
+def merge_passes(first: InlineResult, second: InlineResult) -> InlineResult:
+    """One result for two passes over the same module (the second over the first's output):
+    the second's code and kept variables, both passes' inlined and dropped names."""
+    from dataclasses import replace
+
+    earlier = {(f.qualname, i): f for i, f in enumerate(first.functions)}
+    reports = []
+    for i, report in enumerate(second.functions):
+        before = earlier.get((report.qualname, i))
+        if before is not None:
+            report = replace(
+                report, line=before.line,
+                status="inlined" if "inlined" in (before.status, report.status) else report.status,
+                inlined=before.inlined + report.inlined, dropped=before.dropped + report.dropped,
+            )
+        reports.append(report)
+    return summarise(second.code, tuple(reports))

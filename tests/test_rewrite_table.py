@@ -538,6 +538,20 @@ ROWS = [
                 pass
             return x8
         """),
+    ("dead code in a nested function frees the outer variable it read",
+     {"policy": "pure", "drop_dead": True}, """
+        def f(a, c):
+            x8 = c
+            def inner():
+                t = x8
+                return a
+            return x8, inner
+        """, """
+        def f(a, c):
+            def inner():
+                return a
+            return c, inner
+        """),
     # -- the canonical form ------------------------------------------------------------------
     ("canonical output is ast.unparse", CANONICAL, """
         def f(a, b):
