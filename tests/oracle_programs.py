@@ -1,0 +1,1526 @@
+"""Random programs for differential ("oracle") testing of the inliner.
+
+:func:`programs` is a hypothesis strategy producing the SOURCE TEXT of a small module that
+defines ``def target(a, b, c):`` (ints in, a value out).  The module is self-contained except
+for the primitives that :func:`make_runtime` injects into the namespace it is executed in:
+
+* pure primitives ``p1(x)``, ``p2(x, y)``, ``p3(x, y, z)``: total, deterministic, no side
+  effects, small non-negative int results;
+* logging primitives ``e0()``, ``e1(x)``, ``e2(x, y)``, ``e3(x, y, z)``: append
+  ``(name, args)`` to a per-run call log and raise for some arguments (``e1``/``e3``:
+  ValueError, ``e2``: KeyError, ``e0``: RuntimeError);
+* ``obj``: a fresh ``SimpleNamespace(val=3)`` whose attribute the programs read and store.
+
+Programs of mode ``"pure"`` use only pure primitives and no operation that can raise, and
+every call in them really is pure: stored closures and lambdas only read variables that are
+never rebound after their definition and no mutable state, and a stored generator is consumed
+only by the final ``return`` (a call like ``sum(q)`` on it is not pure).  Programs of mode
+``"strict"`` use both primitive sets and operations that may raise (``//`` and ``%`` by values
+that may be zero, out-of-range subscripts, failing ``assert``, raising primitives).
+
+:func:`generate_program` makes the same programs from any ``draw_int(lo, hi)`` function, e.g.
+``random.Random(seed).randint``, which is handy for bulk exploration outside hypothesis.
+
+Every program terminates quickly: loops are over ``range`` of at most 3 or 4, over a list of
+at most 3 items, or counter-based ``while`` loops of at most 3 iterations, nested at most
+twice, and there is no recursion.  Integer sizes are bounded: the generator tracks an upper
+bound of the bit length of every value and wraps an assigned expression in ``% 1000003`` when
+the bound could exceed :data:`LIMIT` bits.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import signal
+import threading
+import types
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from hypothesis import strategies as st
+
+PRIM_MOD = 1009
+PRIM_BITS = 10
+CLAMP = 1000003
+CLAMP_BITS = 20
+LIMIT = 256
+"""No variable, list item or attribute ever holds an int of more than LIMIT bits."""
+ARG_LIMIT = 200
+ARG_BITS = 8
+
+PURE_PRIMITIVES: dict[str, int] = {"p1": 1, "p2": 2, "p3": 3}
+LOGGING_PRIMITIVES: dict[str, int] = {"e0": 0, "e1": 1, "e2": 2, "e3": 3}
+PRIMITIVE_NAMES = frozenset(PURE_PRIMITIVES) | frozenset(LOGGING_PRIMITIVES) | {"obj"}
+
+MODES = ("pure", "strict")
+
+
+# ---------------------------------------------------------------------------------------------
+# Runtime: primitives, execution with a time limit
+# ---------------------------------------------------------------------------------------------
+
+
+def _mix(seed: int, args: tuple[int, ...]) -> int:
+    h = seed
+    for v in args:
+        h = (h * 131 + v * 7 + 3) % PRIM_MOD
+    return h
+
+
+@dataclass
+class Runtime:
+    """A fresh namespace for one execution, with the call log and the shared object."""
+
+    namespace: dict[str, Any]
+    log: list[tuple[str, tuple[int, ...]]]
+    obj: types.SimpleNamespace
+
+
+def make_runtime() -> Runtime:
+    log: list[tuple[str, tuple[int, ...]]] = []
+    obj = types.SimpleNamespace(val=3)
+
+    def p1(x):
+        return _mix(11, (x,))
+
+    def p2(x, y):
+        return _mix(23, (x, y))
+
+    def p3(x, y, z):
+        return _mix(37, (x, y, z))
+
+    def logged(name: str, seed: int, args: tuple[int, ...], exc_type: type[Exception]) -> int:
+        log.append((name, args))
+        if args:
+            fail = (sum(args) * 3 + seed) % 13 == 0
+        else:
+            fail = len(log) % 9 == 0
+        if fail:
+            raise exc_type(f"{name}{args!r}")
+        return (_mix(seed, args) + len(log)) % PRIM_MOD
+
+    def e0():
+        return logged("e0", 5, (), RuntimeError)
+
+    def e1(x):
+        return logged("e1", 1, (x,), ValueError)
+
+    def e2(x, y):
+        return logged("e2", 2, (x, y), KeyError)
+
+    def e3(x, y, z):
+        return logged("e3", 4, (x, y, z), ValueError)
+
+    namespace: dict[str, Any] = {
+        "__name__": "oracle_program",
+        "p1": p1,
+        "p2": p2,
+        "p3": p3,
+        "e0": e0,
+        "e1": e1,
+        "e2": e2,
+        "e3": e3,
+        "obj": obj,
+    }
+    return Runtime(namespace, log, obj)
+
+
+class ProgramTimeout(BaseException):
+    """Raised by the alarm when a program runs too long (BaseException: never caught by it)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise ProgramTimeout in the block after ``seconds`` (main thread on POSIX only)."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise ProgramTimeout(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one call of ``target`` did.
+
+    ``result`` is ``("return", value)``, ``("raise", type name, message)``, ``("timeout",)``
+    or ``("broken", description)`` (the module did not compile or define ``target``).
+    """
+
+    result: tuple
+    log: tuple[tuple[str, tuple[int, ...]], ...]
+    obj_val: Any
+
+    def describe(self, with_effects: bool = True) -> str:
+        text = f"result={self.result!r}"
+        if with_effects:
+            text += f"\n    obj.val={self.obj_val!r}\n    log={list(self.log)!r}"
+        return text
+
+
+def compile_program(source: str):
+    """A code object, or the SyntaxError describing why there is none."""
+    try:
+        return compile(source, "<oracle program>", "exec")
+    except (SyntaxError, ValueError) as exc:
+        return exc
+
+
+def run_program(program, args: tuple[int, int, int], timeout: float = 2.0) -> Outcome:
+    """Execute ``program`` (source text or code object) in a fresh runtime and call target."""
+    code = compile_program(program) if isinstance(program, str) else program
+    runtime = make_runtime()
+    if isinstance(code, BaseException):
+        return Outcome(("broken", f"does not compile: {code!r}"), (), runtime.obj.val)
+    try:
+        with time_limit(timeout):
+            try:
+                exec(code, runtime.namespace)
+                target = runtime.namespace.get("target")
+                if not callable(target):
+                    result: tuple = ("broken", "no function named target")
+                else:
+                    result = ("return", target(*args))
+            except Exception as exc:  # noqa: BLE001 - the outcome is what we compare
+                result = ("raise", type(exc).__name__, str(exc))
+    except ProgramTimeout:
+        result = ("timeout",)
+    return Outcome(result, tuple(runtime.log), runtime.obj.val)
+
+
+# ---------------------------------------------------------------------------------------------
+# Choices: one interface over hypothesis draws (shrinkable) and random.Random
+# ---------------------------------------------------------------------------------------------
+
+
+class _Choices:
+    """Every choice is an integer draw whose minimum is the simplest option."""
+
+    def __init__(self, draw_int: Callable[[int, int], int]):
+        self._draw_int = draw_int
+
+    def group(self, fn: Callable[[], Any]) -> Any:
+        """Run ``fn``, whose choices belong together (one statement, one expression)."""
+        return fn()
+
+    def int(self, lo: int, hi: int) -> int:
+        if hi <= lo:
+            return lo
+        return self._draw_int(lo, hi)
+
+    def stop(self) -> bool:
+        """Rarely True when generated; True when both draws shrink to 0 (ends a list)."""
+        first, second = self.int(0, 9), self.int(0, 9)
+        return first == 0 and second == 0
+
+    def chance(self, percent: int) -> bool:
+        """True with about ``percent`` % probability; shrinks to False."""
+        return self.int(0, 99) >= 100 - percent
+
+    def pick(self, seq):
+        seq = list(seq)
+        return seq[self.int(0, len(seq) - 1)]
+
+    def weighted(self, options: list[tuple[int, Any]]):
+        options = [(w, v) for w, v in options if w > 0]
+        total = sum(w for w, _ in options)
+        r = self.int(0, total - 1)
+        for w, v in options:
+            if r < w:
+                return v
+            r -= w
+        raise AssertionError("unreachable")
+
+
+# ---------------------------------------------------------------------------------------------
+# The generator
+# ---------------------------------------------------------------------------------------------
+
+
+class _E(NamedTuple):
+    text: str
+    bits: int
+    atom: bool  # usable as an operand without parentheses
+
+
+def _paren(e: _E) -> str:
+    return e.text if e.atom else f"({e.text})"
+
+
+@dataclass
+class _Env:
+    """What may be read at a program point (definitely bound names)."""
+
+    vars: list[str] = field(default_factory=list)  # int variables, most recent last
+    funcs: dict[str, int] = field(default_factory=dict)  # callable -> arity
+    gens: list[str] = field(default_factory=list)  # stored generator objects
+    lists: list[str] = field(default_factory=list)  # names bound to the shared list
+    tuples: list[str] = field(default_factory=list)  # names bound to pairs of ints
+
+    def copy(self) -> _Env:
+        return _Env(list(self.vars), dict(self.funcs), list(self.gens), list(self.lists), list(self.tuples))
+
+    def update(self, other: _Env) -> None:
+        self.vars[:], self.funcs, self.gens[:] = other.vars, other.funcs, other.gens
+        self.lists[:], self.tuples[:] = other.lists, other.tuples
+
+    def add_var(self, name: str) -> None:
+        if name in self.vars:
+            self.vars.remove(name)
+        self.vars.append(name)
+
+    @staticmethod
+    def meet(envs: list[_Env]) -> _Env:
+        """Names bound in every one of ``envs`` (order of the first)."""
+        first = envs[0]
+        return _Env(
+            [v for v in first.vars if all(v in e.vars for e in envs)],
+            {f: n for f, n in first.funcs.items() if all(f in e.funcs for e in envs)},
+            [g for g in first.gens if all(g in e.gens for e in envs)],
+            [x for x in first.lists if all(x in e.lists for e in envs)],
+            [t for t in first.tuples if all(t in e.tuples for e in envs)],
+        )
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    """Where a block or expression is generated."""
+
+    top: bool = True  # the top-level block of target (nested defs allowed)
+    depth: int = 0  # block nesting depth
+    loops: int = 0  # loop nesting depth
+    keep_bound: frozenset = frozenset()  # bound at entry of an enclosing loop or try body:
+    # never deleted there (a later iteration or an exception handler may read them)
+    can_break: bool = False
+    can_continue: bool = False
+    assume_limit: bool = False  # reads are bounded by LIMIT only (code that runs later)
+    mutable_reads: bool = True  # may read box / obj
+    effects: bool = False  # may call logging primitives (strict)
+
+    def nested(self, **changes) -> _Ctx:
+        values = dict(self.__dict__)
+        values.update(top=False, depth=self.depth + 1)
+        values.update(changes)
+        return _Ctx(**values)
+
+
+BOX = "box[]"
+OBJ = "obj.val"
+
+_EXCEPT_CLAUSES = (
+    "ValueError",
+    "ZeroDivisionError",
+    "(ValueError, ZeroDivisionError)",
+    "LookupError",
+    "ArithmeticError",
+    "(KeyError, RuntimeError)",
+    "Exception",
+)
+
+
+class _Generator:
+    def __init__(self, choices: _Choices, mode: str, max_statements: int):
+        assert mode in MODES
+        self.d = choices
+        self.mode = mode
+        self.strict = mode == "strict"
+        self.budget = max_statements
+        self.bits: dict[str, int] = {"a": ARG_BITS, "b": ARG_BITS, "c": ARG_BITS, BOX: 0, OBJ: 3}
+        self.counter = 0
+        self.captured: set[str] = set()  # read by code that may run later: never deleted
+        self.frozen: set[str] = set()  # pure: read by a stored callable: never rebound
+        self.protected: set[str] = set()  # while-loop counters
+        self.int_names: set[str] = {"a", "b", "c"}  # every int variable name ever bound
+        self.box_len = 0
+        self._read_sets: list[set[str]] = []
+        self.read_count: dict[str, int] = {}
+        self.fstring_depth = 0
+
+    # -- names and bounds ----------------------------------------------------------------------
+
+    def fresh(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def read_bits(self, name: str, ctx: _Ctx) -> int:
+        if ctx.assume_limit:
+            return LIMIT
+        return self.bits.get(name, LIMIT)
+
+    def note_read(self, name: str) -> None:
+        for s in self._read_sets:
+            s.add(name)
+
+    @contextlib.contextmanager
+    def track_reads(self) -> Iterator[set[str]]:
+        reads: set[str] = set()
+        self._read_sets.append(reads)
+        try:
+            yield reads
+        finally:
+            self._read_sets.pop()
+
+    def set_bits(self, name: str, bits: int) -> None:
+        self.bits[name] = max(self.bits.get(name, 0), bits)
+
+    def fit(self, e: _E, limit: int = LIMIT) -> _E:
+        """``e`` wrapped in ``% CLAMP`` when it could exceed ``limit`` bits."""
+        if e.bits <= limit:
+            return e
+        return _E(f"{_paren(e)} % {CLAMP}", CLAMP_BITS, False)
+
+    def assignable(self, name: str, ctx: _Ctx) -> bool:
+        if name in self.protected or name in self.frozen:
+            return False
+        return True
+
+    def deletable(self, name: str, ctx: _Ctx) -> bool:
+        return (
+            self.assignable(name, ctx)
+            and name not in self.captured
+            and name not in ctx.keep_bound
+        )
+
+    def pick_var(self, names: list[str]) -> str:
+        """A variable, biased towards recent ones and ones not read yet (single-use chains)."""
+        unread = [n for n in names if n not in self.read_count]
+        kind = self.d.weighted([(4, "recent"), (4 if unread else 0, "unread"), (3, "any")])
+        if kind == "recent":
+            return names[-1 - self.d.int(0, min(2, len(names) - 1))]
+        if kind == "unread":
+            return unread[-1 - self.d.int(0, min(1, len(unread) - 1))]
+        return self.d.pick(names)
+
+    def read_var(self, names: list[str]) -> str:
+        name = self.pick_var(names)
+        self.read_count[name] = self.read_count.get(name, 0) + 1
+        self.note_read(name)
+        return name
+
+    def target_name(self, env: _Env, ctx: _Ctx, exclude: tuple[str, ...] = ()) -> str:
+        """A variable to assign: fresh, an existing one, or a name bound earlier but not now."""
+        existing = [v for v in env.vars if self.assignable(v, ctx) and v not in exclude]
+        dead = sorted(
+            v
+            for v in self.int_names - set(env.vars)
+            if self.assignable(v, ctx) and v not in self.captured and v not in exclude
+        )
+        kind = self.d.weighted([(8, "fresh"), (2 if existing else 0, "old"), (1 if dead else 0, "dead")])
+        if kind == "old":
+            return self.pick_var(existing)
+        if kind == "dead":
+            return self.d.pick(dead)
+        return self.fresh("x")
+
+    def bind(self, env: _Env, name: str, bits: int) -> None:
+        self.int_names.add(name)
+        self.set_bits(name, bits)
+        env.add_var(name)
+
+    def enter_loop(self, env: _Env) -> None:
+        """Values carried around a loop may grow each iteration: assume the worst."""
+        for v in env.vars:
+            if v not in self.protected:
+                self.bits[v] = LIMIT
+        self.bits[BOX] = LIMIT
+        self.bits[OBJ] = LIMIT
+
+    # -- expressions ---------------------------------------------------------------------------
+
+    def const(self) -> _E:
+        kind = self.d.weighted([(6, "small"), (2, "neg"), (1, "big")])
+        if kind == "small":
+            return _E(str(self.d.int(0, 9)), 4, True)
+        if kind == "neg":
+            return _E(f"-{self.d.int(1, 9)}", 4, False)
+        return _E(str(self.d.int(10, 999)), 10, True)
+
+    def atom(self, env: _Env, ctx: _Ctx) -> _E:
+        kind = self.d.weighted(
+            [
+                (8 if env.vars else 0, "var"),
+                (3, "const"),
+                (1 if env.lists and ctx.mutable_reads else 0, "box"),
+                (1 if ctx.mutable_reads else 0, "obj"),
+            ]
+        )
+        if kind == "var":
+            name = self.read_var(env.vars)
+            return _E(name, self.read_bits(name, ctx), True)
+        if kind == "box":
+            lst = self.d.pick(env.lists)
+            self.note_read(lst)
+            return _E(f"{lst}[{self.d.int(-1, self.box_len - 1)}]", self.read_bits(BOX, ctx), True)
+        if kind == "obj":
+            return _E("obj.val", self.read_bits(OBJ, ctx), True)
+        return self.const()
+
+    def nonzero_divisor(self, env: _Env, ctx: _Ctx, depth: int) -> _E:
+        kind = self.d.weighted([(3, "const"), (1, "square"), (1, "abs")])
+        if kind == "const":
+            return _E(str(self.d.int(1, 9)), 4, True)
+        e = self.expr(env, ctx, depth - 1)
+        if kind == "square":
+            return _E(f"{_paren(e)} * {_paren(e)} + 1", 2 * e.bits + 1, False)
+        return _E(f"abs({e.text}) + 1", e.bits + 1, False)
+
+    def expr(self, env: _Env, ctx: _Ctx, depth: int) -> _E:
+        if depth <= 0:
+            return self.atom(env, ctx)
+        return self.d.group(lambda: self._expr(env, ctx, depth))
+
+    def _expr(self, env: _Env, ctx: _Ctx, depth: int) -> _E:
+        kind = self.d.weighted(
+            [
+                (6, "atom"),
+                (7, "arith"),
+                (4, "pure_call"),
+                (4 if ctx.effects else 0, "effect_call"),
+                (2 if env.funcs else 0, "func_call"),
+                (1, "builtin"),
+                (2, "unary"),
+                (2, "divmod"),
+                (1, "pow"),
+                (2, "ifexp"),
+                (2, "boolop"),
+                (1, "compare"),
+                (3, "comprehension"),
+                (1, "lambda_call"),
+                (2 if env.gens and self.strict else 0, "consume"),
+                (1, "int_attr"),
+                (1, "fstring"),
+                (2 if env.tuples else 0, "tuple_read"),
+                (2 if env.lists and ctx.mutable_reads else 0, "subscript"),
+            ]
+        )
+        return getattr(self, f"expr_{kind}")(env, ctx, depth)
+
+    def expr_atom(self, env, ctx, depth) -> _E:
+        return self.atom(env, ctx)
+
+    def expr_arith(self, env, ctx, depth) -> _E:
+        op = self.d.pick(["+", "-", "*"])
+        left = self.expr(env, ctx, depth - 1)
+        right = self.expr(env, ctx, depth - 1)
+        bits = left.bits + right.bits if op == "*" else max(left.bits, right.bits) + 1
+        return _E(f"{_paren(left)} {op} {_paren(right)}", bits, False)
+
+    def expr_divmod(self, env, ctx, depth) -> _E:
+        op = self.d.pick(["//", "%"])
+        left = self.expr(env, ctx, depth - 1)
+        if self.strict and self.d.chance(60):
+            right = self.expr(env, ctx, depth - 1)  # may be zero
+        else:
+            right = self.nonzero_divisor(env, ctx, depth)
+        bits = left.bits + 1 if op == "//" else right.bits
+        return _E(f"{_paren(left)} {op} {_paren(right)}", bits, False)
+
+    def expr_pow(self, env, ctx, depth) -> _E:
+        base = self.expr(env, ctx, depth - 1)
+        exponent = self.d.int(0, 3 if base.bits <= 64 else 2)
+        return _E(f"{_paren(base)} ** {exponent}", max(1, base.bits * exponent), False)
+
+    def expr_unary(self, env, ctx, depth) -> _E:
+        op = self.d.pick(["-", "+", "~", "-", "not "])
+        operand = self.expr(env, ctx, depth - 1)
+        return _E(f"{op}{_paren(operand)}", 1 if op == "not " else operand.bits + 1, False)
+
+    def call_args(self, env, ctx, depth, arity, limit=None) -> list[str]:
+        args = []
+        for _ in range(arity):
+            e = self.expr(env, ctx, depth - 1)
+            if limit is not None:
+                e = self.fit(e, limit)
+            args.append(e.text)
+        return args
+
+    def primitive_call(self, env, ctx, depth, name: str, arity: int) -> _E:
+        """A call of a primitive, sometimes with keywords (in any order) or ``*pair``."""
+        kind = self.d.weighted(
+            [(8, "positional"), (2 if arity >= 1 else 0, "keywords"), (1 if arity >= 2 and env.tuples else 0, "star")]
+        )
+        if kind == "star":
+            pair = self.d.pick(env.tuples)
+            self.note_read(pair)
+            self.read_count[pair] = self.read_count.get(pair, 0) + 1
+            rest = self.call_args(env, ctx, depth, arity - 2)
+            return _E(f"{name}({', '.join([f'*{pair}'] + rest)})", PRIM_BITS, True)
+        args = self.call_args(env, ctx, depth, arity)
+        if kind == "keywords":
+            params = ["x", "y", "z"][:arity]
+            order = list(range(arity))
+            for i in range(arity - 1, 0, -1):  # a drawn permutation
+                j = self.d.int(0, i)
+                order[i], order[j] = order[j], order[i]
+            positional = self.d.int(0, arity - 1) if self.d.chance(30) else 0
+            texts = args[:positional] + [f"{params[i]}={args[i]}" for i in order if i >= positional]
+            return _E(f"{name}({', '.join(texts)})", PRIM_BITS, True)
+        return _E(f"{name}({', '.join(args)})", PRIM_BITS, True)
+
+    def expr_pure_call(self, env, ctx, depth) -> _E:
+        name = self.d.pick(sorted(PURE_PRIMITIVES))
+        return self.primitive_call(env, ctx, depth, name, PURE_PRIMITIVES[name])
+
+    def expr_effect_call(self, env, ctx, depth) -> _E:
+        name = self.d.pick(sorted(LOGGING_PRIMITIVES))
+        return self.primitive_call(env, ctx, depth, name, LOGGING_PRIMITIVES[name])
+
+    def expr_func_call(self, env, ctx, depth) -> _E:
+        name = self.d.pick(sorted(env.funcs))
+        self.note_read(name)
+        args = self.call_args(env, ctx, depth, env.funcs[name], limit=LIMIT)
+        return _E(f"{name}({', '.join(args)})", LIMIT, True)
+
+    def expr_builtin(self, env, ctx, depth) -> _E:
+        name = self.d.pick(["abs", "min", "max"])
+        arity = 1 if name == "abs" else 2
+        es = [self.expr(env, ctx, depth - 1) for _ in range(arity)]
+        return _E(f"{name}({', '.join(e.text for e in es)})", max(e.bits for e in es), True)
+
+    def expr_ifexp(self, env, ctx, depth) -> _E:
+        test = self.cond(env, ctx, depth - 1)
+        body = self.expr(env, ctx, depth - 1)
+        orelse = self.expr(env, ctx, depth - 1)
+        return _E(f"{_paren(body)} if {test} else {_paren(orelse)}", max(body.bits, orelse.bits), False)
+
+    def expr_boolop(self, env, ctx, depth) -> _E:
+        op = self.d.pick(["and", "or"])
+        left = self.expr(env, ctx, depth - 1)
+        right = self.expr(env, ctx, depth - 1)
+        return _E(f"{_paren(left)} {op} {_paren(right)}", max(left.bits, right.bits), False)
+
+    def expr_compare(self, env, ctx, depth) -> _E:
+        return _E(self.comparison(env, ctx, depth), 1, False)
+
+    def expr_subscript(self, env, ctx, depth) -> _E:
+        lst = self.d.pick(env.lists)
+        self.note_read(lst)
+        if self.d.chance(20):
+            k = self.d.int(0, self.box_len - 1)
+            kind = self.d.pick(["tail", "head", "reverse"])
+            if kind == "tail":
+                return _E(f"sum({lst}[{k}:])", self.read_bits(BOX, ctx) + 2, True)
+            if kind == "head":
+                return _E(f"len({lst}[:{k}])", 2, True)
+            return _E(f"{lst}[::-1][{k}]", self.read_bits(BOX, ctx), True)
+        index = self.expr(env, ctx, depth - 1)
+        if self.strict and self.d.chance(25):
+            text = f"{lst}[{index.text}]"  # may raise IndexError
+        else:
+            text = f"{lst}[{_paren(index)} % {self.box_len}]"
+        return _E(text, self.read_bits(BOX, ctx), True)
+
+    def expr_lambda_call(self, env, ctx, depth) -> _E:
+        """An immediately called lambda: ``(lambda u: ...)(arg)``."""
+        arg = self.fit(self.expr(env, ctx, depth - 1))
+        param = self.fresh("u")
+        inner = env.copy()
+        inner.gens = []
+        inner.add_var(param)
+        self.bits[param] = arg.bits
+        body = self.expr(inner, ctx.nested(mutable_reads=ctx.mutable_reads and self.strict), depth - 1)
+        return _E(f"(lambda {param}: {body.text})({arg.text})", body.bits, True)
+
+    def comprehension_source(self, env: _Env, ctx: _Ctx) -> tuple[str, int, int]:
+        """An iterable for a comprehension: its text, item bound and whether it is range(k)."""
+        kind = self.d.weighted([(5, "range"), (1 if env.lists and ctx.mutable_reads else 0, "box"), (1, "tuple")])
+        if kind == "box":
+            lst = self.d.pick(env.lists)
+            self.note_read(lst)
+            return lst, self.read_bits(BOX, ctx), 0
+        if kind == "tuple":
+            items = [self.atom(env, ctx) for _ in range(self.d.int(1, 3))]
+            text = "(" + ", ".join(i.text for i in items) + ("," if len(items) == 1 else "") + ")"
+            return text, max(i.bits for i in items), 0
+        k = self.d.int(1, 4)
+        return f"range({k})", 3, k
+
+    def expr_comprehension(self, env, ctx, depth) -> _E:
+        var = self.fresh("v")
+        source, item_bits, k = self.comprehension_source(env, ctx)
+        inner = env.copy()
+        inner.add_var(var)
+        self.bits[var] = item_bits
+        clauses = f"for {var} in {source}"
+        count_bits = 3
+        if self.d.chance(15):
+            var2 = self.fresh("v")
+            k2 = self.d.int(1, 3)
+            inner.add_var(var2)
+            self.bits[var2] = 3
+            clauses += f" for {var2} in range({k2})"
+            count_bits = 4
+            k = 0
+        elt = self.expr(inner, ctx, depth - 1)
+        filtered = self.d.chance(30)
+        if filtered:
+            clauses += f" if {self.cond(inner, ctx, 1)}"
+        kind = self.d.weighted(
+            [
+                (3, "sum_list"),
+                (3, "sum_gen"),
+                (1, "len"),
+                (2 if k and not filtered else 0, "index"),
+                (5 if k else 0, "dict"),
+                (1, "minmax"),
+                (1, "any"),
+                (1, "set"),
+            ]
+        )
+        if kind == "set":
+            return _E(f"len({{{elt.text} {clauses}}})", count_bits, True)
+        if kind == "sum_list":
+            return _E(f"sum([{elt.text} {clauses}])", elt.bits + count_bits, True)
+        if kind == "sum_gen":
+            return _E(f"sum({elt.text} {clauses})", elt.bits + count_bits, True)
+        if kind == "len":
+            return _E(f"len([{elt.text} {clauses}])", count_bits, True)
+        if kind == "index":
+            return _E(f"[{elt.text} {clauses}][{self.d.int(0, k - 1)}]", elt.bits, True)
+        if kind == "dict":
+            key = self.d.int(0, k - 1)
+            if filtered or self.d.chance(40):
+                return _E(f"{{{var}: {elt.text} {clauses}}}.get({key}, 0)", elt.bits, True)
+            return _E(f"{{{var}: {elt.text} {clauses}}}[{key}]", elt.bits, True)
+        if kind == "minmax":
+            fn = self.d.pick(["min", "max"])
+            return _E(f"{fn}(({elt.text} {clauses}), default=0)", elt.bits, True)
+        return _E(f"any({elt.text} {clauses})", 1, True)
+
+    def expr_int_attr(self, env, ctx, depth) -> _E:
+        """An attribute of an int: ``(5).real``, ``x.bit_length()``."""
+        e = self.expr(env, ctx, depth - 1)
+        base = f"({e.text})" if not e.atom or e.text.isdigit() else e.text
+        kind = self.d.pick(["real", "bit_length", "numerator", "conjugate"])
+        if kind == "bit_length":
+            return _E(f"{base}.bit_length()", 10, True)
+        if kind == "conjugate":
+            return _E(f"{base}.conjugate()", e.bits, True)
+        return _E(f"{base}.{kind}", e.bits, True)
+
+    def expr_fstring(self, env, ctx, depth) -> _E:
+        """The length of an f-string with one or two replacement fields."""
+        if self.fstring_depth >= 2:  # Python 3.11 cannot reuse a quote inside an f-string
+            return self.atom(env, ctx)
+        quote = "\"'"[self.fstring_depth]
+        fields = []
+        for _ in range(self.d.int(1, 2)):
+            self.fstring_depth += 1
+            try:
+                e = self.expr(env, ctx, depth - 1)
+            finally:
+                self.fstring_depth -= 1
+            text = e.text if e.atom and not e.text.startswith("{") else f"({e.text})"
+            suffix = self.d.pick(["", "", "!r", ":>6", ":x", "!r:^9"])
+            fields.append("{" + text + suffix + "}")
+        separator = self.d.pick(["", "|", " and "])
+        return _E(f"len(f{quote}{separator.join(fields)}{quote})", 12, True)
+
+    def expr_tuple_read(self, env, ctx, depth) -> _E:
+        name = self.d.pick(env.tuples)
+        self.note_read(name)
+        self.read_count[name] = self.read_count.get(name, 0) + 1
+        bits = self.read_bits(name, ctx)
+        kind = self.d.pick(["index", "index", "sum", "max", "len"])
+        if kind == "index":
+            return _E(f"{name}[{self.d.int(-2, 1)}]", bits, True)
+        if kind == "len":
+            return _E(f"len({name})", 2, True)
+        return _E(f"{kind}({name})", bits + 1, True)
+
+    def expr_consume(self, env, ctx, depth) -> _E:
+        gen = self.d.pick(env.gens)
+        self.note_read(gen)
+        kind = self.d.pick(["sum", "next", "max", "len"])
+        if kind == "sum":
+            return _E(f"sum({gen})", LIMIT + 3, True)
+        if kind == "next":
+            return _E(f"next({gen}, 0)", LIMIT, True)
+        if kind == "max":
+            return _E(f"max({gen}, default=-1)", LIMIT, True)
+        return _E(f"len(list({gen}))", 3, True)
+
+    # -- conditions ----------------------------------------------------------------------------
+
+    def comparison(self, env, ctx, depth, walrus: str | None = None) -> str:
+        left = self.expr(env, ctx, max(depth - 1, 0))
+        left_text = _paren(left)
+        if walrus is not None:
+            left = self.fit(left)
+            left_text = f"({walrus} := {left.text})"
+            self.bits[walrus] = left.bits
+        ops = ["<", "<=", "==", "!=", ">", ">="]
+        kind = self.d.weighted([(8, "order"), (1, "in"), (1 if env.lists and ctx.mutable_reads else 0, "in_list")])
+        if kind == "in":
+            items = [self.expr(env, ctx, 0) for _ in range(self.d.int(1, 3))]
+            right_text = "(" + ", ".join(i.text for i in items) + ("," if len(items) == 1 else "") + ")"
+            return f"{left_text} {self.d.pick(['in', 'not in'])} {right_text}"
+        if kind == "in_list":
+            lst = self.d.pick(env.lists)
+            self.note_read(lst)
+            return f"{left_text} {self.d.pick(['in', 'not in'])} {lst}"
+        right = self.expr(env, ctx, max(depth - 1, 0))
+        text = f"{left_text} {self.d.pick(ops)} {_paren(right)}"
+        if self.d.chance(12):
+            third = self.expr(env, ctx, 0)
+            text += f" {self.d.pick(ops)} {_paren(third)}"
+        return text
+
+    def cond(self, env, ctx, depth, walrus: str | None = None) -> str:
+        """A condition.  With ``walrus``, its first evaluated operand binds that name."""
+        kind = self.d.weighted(
+            [(6, "compare"), (1 if walrus is None else 0, "not"), (2, "and"), (2, "or"), (1, "truthy"), (1, "parity")]
+        )
+        if kind in ("compare", "parity") or (walrus is not None and kind == "truthy"):
+            if kind == "parity" and walrus is None:
+                e = self.expr(env, ctx, max(depth - 1, 0))
+                return f"{_paren(e)} % 2 == {self.d.int(0, 1)}"
+            return self.comparison(env, ctx, depth, walrus)
+        if kind == "truthy":
+            return _paren(self.expr(env, ctx, max(depth - 1, 0)))
+        if kind == "not":
+            inner = self.cond(env, ctx, depth - 1) if depth > 1 else self.comparison(env, ctx, depth)
+            return f"not ({inner})" if " and " in inner or " or " in inner else f"not {inner}"
+        first = self.comparison(env, ctx, depth, walrus)
+        if depth <= 1 or self.d.chance(70):
+            second = self.comparison(env, ctx, depth)
+        else:
+            second = self.cond(env, ctx, depth - 1)
+        if " and " in second or " or " in second or second.startswith("not "):
+            second = f"({second})"
+        return f"{first} {kind} {second}"
+
+    # -- statements ----------------------------------------------------------------------------
+
+    def block(
+        self, env: _Env, ctx: _Ctx, lo: int, hi: int, terminator: bool = False
+    ) -> tuple[list[str], _Env, bool]:
+        """Statements; returns their lines, the env after them and whether they end in a jump."""
+        lines: list[str] = []
+        previous_simple = False
+        count = 0
+        while count < hi and self.budget > 0:
+
+            def one(env=env, count=count):
+                # The flag that ends the block comes first in the statement's group, so that
+                # the shrinker can delete a statement (group) anywhere in the block.
+                if count >= lo and (self.d.stop() if ctx.top else not self.d.chance(50)):
+                    return None
+                return self.statement(env, ctx)
+
+            generated = self.d.group(one)
+            if generated is None:
+                break
+            count += 1
+            self.budget -= 1
+            new_lines, env = generated
+            simple = len(new_lines) == 1 and "#" not in new_lines[0]
+            if simple and previous_simple and self.d.chance(8):
+                lines[-1] += "; " + new_lines[0]
+            else:
+                lines.extend(new_lines)
+            previous_simple = simple
+        terminated = False
+        if terminator and self.d.chance(45):
+            kinds = [(3, "return")]
+            if ctx.can_break:
+                kinds.append((2, "break"))
+            if ctx.can_continue:
+                kinds.append((2, "continue"))
+            kind = self.d.weighted(kinds)
+            if kind == "return":
+                lines.append(f"return {self.expr(env, ctx, 2).text}")
+            else:
+                lines.append(kind)
+            terminated = True
+        if not lines:
+            lines.append("pass")
+        return lines, env, terminated
+
+    def statement(self, env: _Env, ctx: _Ctx) -> tuple[list[str], _Env]:
+        deletable = [v for v in env.vars if self.deletable(v, ctx)]
+        kind = self.d.weighted(
+            [
+                (18, "assign"),
+                (3 if any(self.assignable(v, ctx) for v in env.vars) else 0, "augassign"),
+                (2, "unpack"),
+                (2, "chain"),
+                (2, "annotated"),
+                (1, "divmod_unpack"),
+                (2 if env.lists else 0, "box_store"),
+                (2, "obj_store"),
+                (1 if env.lists else 0, "alias"),
+                (2 if deletable else 0, "delete"),
+                (2, "expression"),
+                (3 if ctx.depth < 3 else 0, "if"),
+                (4 if ctx.loops < 2 and ctx.depth < 3 else 0, "for"),
+                (2 if ctx.loops < 2 and ctx.depth < 3 else 0, "while"),
+                (2 if ctx.depth < 3 else 0, "try"),
+                (3 if ctx.top else 0, "closure"),
+                (6 if ctx.can_break else 0, "jump"),
+                (1, "lambda"),
+                (1, "generator"),
+                (1, "assert"),
+                (2, "tuple"),
+                (1 if env.tuples else 0, "tuple_unpack"),
+            ]
+        )
+        env = env.copy()
+        lines = getattr(self, f"stmt_{kind}")(env, ctx)
+        if len(lines) == 1 and not lines[0].endswith(":") and self.d.chance(6):
+            lines = [lines[0] + "  # note"]
+        return lines, env
+
+    def assigned_value(self, env, ctx, depth=None) -> _E:
+        if depth is None:
+            depth = self.d.int(1, 3)
+        return self.fit(self.expr(env, ctx, depth))
+
+    def stmt_assign(self, env, ctx) -> list[str]:
+        value = self.assigned_value(env, ctx)
+        name = self.target_name(env, ctx)
+        self.bind(env, name, value.bits)
+        layout = self.d.weighted([(30, "plain"), (1, "parens"), (1, "comment"), (1, "backslash")])
+        if layout == "parens":
+            return [f"{name} = (", f"    {value.text}", ")"]
+        if layout == "comment":
+            return [f"{name} = (  # why", f"    {value.text}  # what", ")"]
+        if layout == "backslash":
+            return [f"{name} = \\", f"    {value.text}"]
+        return [f"{name} = {value.text}"]
+
+    def stmt_chain(self, env, ctx) -> list[str]:
+        value = self.assigned_value(env, ctx)
+        first = self.target_name(env, ctx)
+        second = self.target_name(env, ctx, exclude=(first,))
+        self.bind(env, first, value.bits)
+        self.bind(env, second, value.bits)
+        return [f"{first} = {second} = {value.text}"]
+
+    def stmt_annotated(self, env, ctx) -> list[str]:
+        value = self.assigned_value(env, ctx)
+        name = self.target_name(env, ctx)
+        self.bind(env, name, value.bits)
+        return [f"{name}: int = {value.text}"]
+
+    def stmt_augassign(self, env, ctx) -> list[str]:
+        name = self.pick_var([v for v in env.vars if self.assignable(v, ctx)])
+        op = self.d.pick(["+", "-", "*", "//", "%", "+"])
+        if op in ("//", "%") and not (self.strict and self.d.chance(50)):
+            value = self.nonzero_divisor(env, ctx, 2)
+        else:
+            value = self.expr(env, ctx, self.d.int(0, 2))
+        old = self.read_bits(name, ctx)
+        if op == "*":
+            bits = old + value.bits
+        elif op == "//":
+            bits = old + 1
+        elif op == "%":
+            bits = value.bits
+        else:
+            bits = max(old, value.bits) + 1
+        lines = [f"{name} {op}= {value.text}"]
+        if bits > LIMIT:
+            lines.append(f"{name} %= {CLAMP}")
+            bits = CLAMP_BITS
+        self.note_read(name)
+        self.bind(env, name, bits)
+        return lines
+
+    def stmt_unpack(self, env, ctx) -> list[str]:
+        swappable = [v for v in env.vars if self.assignable(v, ctx)]
+        if len(swappable) >= 2 and self.d.chance(25):
+            x = self.pick_var(swappable)
+            y = self.d.pick([v for v in swappable if v != x])
+            bits = max(self.read_bits(x, ctx), self.read_bits(y, ctx))
+            self.bind(env, x, bits)
+            self.bind(env, y, bits)
+            return [f"{x}, {y} = {y}, {x}"]
+        n = self.d.int(2, 3)
+        values = [self.assigned_value(env, ctx, self.d.int(0, 2)) for _ in range(n)]
+        names: list[str] = []
+        for _ in range(n):
+            names.append(self.target_name(env, ctx, exclude=tuple(names)))
+        for name, value in zip(names, values):
+            self.bind(env, name, value.bits)
+        right = ", ".join(v.text for v in values)
+        left = ", ".join(names)
+        if self.d.chance(30):
+            left, right = f"({left})", f"({right})"
+        elif self.d.chance(20):
+            left, right = f"[{left}]", f"[{right}]"
+        return [f"{left} = {right}"]
+
+    def stmt_assert(self, env, ctx) -> list[str]:
+        """``assert``: under pure always true; the message is evaluated only on failure."""
+        if self.strict and self.d.chance(50):
+            test = self.cond(env, ctx, 2)  # may raise AssertionError
+        elif self.d.chance(50):
+            e = self.expr(env, ctx, 2)
+            test = f"{_paren(e)} == {_paren(e)}"
+        else:
+            test = f"({self.cond(env, ctx, 2)}) or True"
+        if self.d.chance(40):
+            return [f"assert {test}, {self.expr(env, ctx, 1).text}"]
+        return [f"assert {test}"]
+
+    def stmt_tuple(self, env, ctx) -> list[str]:
+        """A variable holding a pair: ``t = x, y``."""
+        items = [self.assigned_value(env, ctx, self.d.int(0, 2)) for _ in range(2)]
+        name = self.fresh("t")
+        self.set_bits(name, max(i.bits for i in items))
+        env.tuples.append(name)
+        body = f"{items[0].text}, {items[1].text}"
+        return [f"{name} = ({body})" if self.d.chance(50) else f"{name} = {body}"]
+
+    def stmt_tuple_unpack(self, env, ctx) -> list[str]:
+        source = self.d.pick(env.tuples)
+        self.note_read(source)
+        self.read_count[source] = self.read_count.get(source, 0) + 1
+        first = self.target_name(env, ctx)
+        second = self.target_name(env, ctx, exclude=(first,))
+        bits = self.read_bits(source, ctx)
+        self.bind(env, first, bits)
+        self.bind(env, second, bits)
+        return [f"{first}, {second} = {source}"]
+
+    def stmt_divmod_unpack(self, env, ctx) -> list[str]:
+        left = self.fit(self.expr(env, ctx, self.d.int(0, 2)))
+        if self.strict and self.d.chance(50):
+            right = self.fit(self.expr(env, ctx, self.d.int(0, 1)))  # may be zero
+        else:
+            right = self.nonzero_divisor(env, ctx, 1)
+        q = self.target_name(env, ctx)
+        r = self.target_name(env, ctx, exclude=(q,))
+        self.bind(env, q, left.bits + 1)
+        self.bind(env, r, right.bits)
+        return [f"{q}, {r} = divmod({left.text}, {right.text})"]
+
+    def list_index(self, env, ctx) -> str:
+        if self.strict and self.d.chance(25):
+            return self.expr(env, ctx, 1).text  # may raise IndexError
+        return str(self.d.int(-1, self.box_len - 1))
+
+    def stmt_box_store(self, env, ctx) -> list[str]:
+        lst = self.d.pick(env.lists)
+        self.note_read(lst)
+        if self.d.chance(30):
+            index = str(self.d.int(0, self.box_len - 1))
+            value = self.expr(env, ctx, self.d.int(0, 2))
+            op = self.d.pick(["+", "-"])
+            lines = [f"{lst}[{index}] {op}= {value.text}"]
+            bits = max(self.read_bits(BOX, ctx), value.bits) + 1
+            if bits > LIMIT:
+                lines.append(f"{lst}[{index}] %= {CLAMP}")
+                bits = CLAMP_BITS
+            self.set_bits(BOX, bits)
+            return lines
+        value = self.assigned_value(env, ctx)
+        index = self.list_index(env, ctx)
+        self.set_bits(BOX, value.bits)
+        return [f"{lst}[{index}] = {value.text}"]
+
+    def stmt_obj_store(self, env, ctx) -> list[str]:
+        if self.d.chance(30):
+            value = self.expr(env, ctx, self.d.int(0, 2))
+            lines = [f"obj.val += {value.text}"]
+            bits = max(self.read_bits(OBJ, ctx), value.bits) + 1
+            if bits > LIMIT:
+                lines.append(f"obj.val %= {CLAMP}")
+                bits = CLAMP_BITS
+            self.set_bits(OBJ, bits)
+            return lines
+        value = self.assigned_value(env, ctx)
+        self.set_bits(OBJ, value.bits)
+        return [f"obj.val = {value.text}"]
+
+    def stmt_alias(self, env, ctx) -> list[str]:
+        source = self.d.pick(env.lists)
+        name = self.fresh("al")
+        env.lists.append(name)
+        return [f"{name} = {source}"]
+
+    def stmt_delete(self, env, ctx) -> list[str]:
+        candidates = [v for v in env.vars if self.deletable(v, ctx)]
+        names = [self.d.pick(candidates)]
+        if len(candidates) > 1 and self.d.chance(20):
+            names.append(self.d.pick([v for v in candidates if v != names[0]]))
+        for name in names:
+            env.vars.remove(name)
+        return [f"del {', '.join(names)}"]
+
+    def stmt_expression(self, env, ctx) -> list[str]:
+        kind = self.d.weighted(
+            [(3 if ctx.effects else 0, "effect"), (2 if env.funcs else 0, "func"), (1, "pure")]
+        )
+        if kind == "effect":
+            return [self.expr_effect_call(env, ctx, 2).text]
+        if kind == "func":
+            return [self.expr_func_call(env, ctx, 2).text]
+        return [self.expr_pure_call(env, ctx, 2).text]
+
+    def stmt_jump(self, env, ctx) -> list[str]:
+        """``if cond: break`` / ``continue`` inside a loop."""
+        jump = "continue" if ctx.can_continue and self.d.chance(75) else "break"
+        return [f"if {self.cond(env, ctx, 1)}:", f"    {jump}"]
+
+    def stmt_if(self, env, ctx) -> list[str]:
+        walrus = self.fresh("w") if self.d.chance(35) else None
+        test = self.cond(env, ctx, 2, walrus=walrus)
+        if walrus is not None:
+            self.int_names.add(walrus)
+            env.add_var(walrus)
+        inner = ctx.nested()
+        lines = [f"if {test}:"]
+        body, then_env, terminated = self.block(env.copy(), inner, 1, 3, terminator=True)
+        lines += _indent(body)
+        ends = [] if terminated else [then_env]
+        for _ in range(self.d.int(1, 2) if self.d.chance(45) else 0):
+            lines.append(f"elif {self.cond(env, ctx, 2)}:")
+            body, branch_env, _ = self.block(env.copy(), inner, 1, 2)
+            lines += _indent(body)
+            ends.append(branch_env)
+        if self.d.chance(50):
+            lines.append("else:")
+            body, branch_env, _ = self.block(env.copy(), inner, 1, 3)
+            lines += _indent(body)
+            ends.append(branch_env)
+        else:
+            ends.append(env)
+        merged = _Env.meet(ends)
+        env.update(merged)
+        return lines
+
+    def loop_ctx(self, env: _Env, ctx: _Ctx, can_continue: bool) -> _Ctx:
+        return ctx.nested(
+            loops=ctx.loops + 1,
+            keep_bound=ctx.keep_bound | frozenset(env.vars),
+            can_break=True,
+            can_continue=can_continue,
+        )
+
+    def stmt_for(self, env, ctx) -> list[str]:
+        self.enter_loop(env)
+        var = self.fresh("i")
+        kind = self.d.weighted(
+            [(4, "range"), (1, "range_expr"), (1 if env.lists else 0, "list"), (1 if env.lists else 0, "enumerate"), (1, "tuple")]
+        )
+        body_env = env.copy()
+        var_bits = 3
+        header_target = var
+        if kind == "range":
+            source = f"range({self.d.int(1, 3)})"
+        elif kind == "range_expr":
+            e = self.expr(env, ctx, 1)
+            source = f"range({_paren(e)} % 4)"
+        elif kind == "list":
+            source = self.d.pick(env.lists)
+            var_bits = LIMIT
+        elif kind == "enumerate":
+            source = f"enumerate({self.d.pick(env.lists)})"
+            second = self.fresh("i")
+            header_target = f"{second}, {var}"
+            body_env.add_var(second)
+            self.bits[second] = 3
+            var_bits = LIMIT
+        else:
+            items = [self.fit(self.expr(env, ctx, 1)) for _ in range(self.d.int(1, 3))]
+            source = "(" + ", ".join(i.text for i in items) + ("," if len(items) == 1 else "") + ")"
+            var_bits = max(i.bits for i in items)
+        body_env.add_var(var)
+        self.bits[var] = var_bits
+        body, end_env, _ = self.block(body_env, self.loop_ctx(env, ctx, True), 1, 3)
+        merged = _Env.meet([env, end_env])
+        env.update(merged)
+        return [f"for {header_target} in {source}:"] + _indent(body)
+
+    def stmt_while(self, env, ctx) -> list[str]:
+        counter = self.fresh("n")
+        self.protected.add(counter)
+        self.int_names.add(counter)
+        self.bits[counter] = 3
+        env.add_var(counter)
+        self.enter_loop(env)
+        lines = [f"{counter} = 0"]
+        test = f"{counter} < {self.d.int(1, 3)}"
+        body_env = env.copy()
+        if self.d.chance(25):
+            walrus = self.fresh("w") if self.d.chance(50) else None
+            extra = self.cond(env, ctx, 1, walrus=walrus)
+            test += f" and ({extra})"
+            if walrus is not None:
+                self.int_names.add(walrus)
+                body_env.add_var(walrus)
+        increment = f"{counter} += 1"
+        at_top = self.d.chance(40)
+        body, end_env, _ = self.block(body_env, self.loop_ctx(env, ctx, at_top), 1, 3)
+        body = [increment] + body if at_top else body + [increment]
+        if body[0] == "pass" or (body[-1] == "pass" and len(body) > 1):
+            body = [line for line in body if line != "pass"]
+        merged = _Env.meet([env, end_env])
+        env.update(merged)
+        return lines + [f"while {test}:"] + _indent(body)
+
+    def stmt_try(self, env, ctx) -> list[str]:
+        inner = ctx.nested()
+        body_ctx = ctx.nested(keep_bound=ctx.keep_bound | frozenset(env.vars))
+        body, body_env, _ = self.block(env.copy(), body_ctx, 1, 3)
+        lines = ["try:"] + _indent(body)
+        start = _Env.meet([env, body_env])
+        ends = []
+        for _ in range(self.d.int(1, 2)):
+            lines.append(f"except {self.d.pick(_EXCEPT_CLAUSES)}:")
+            handler, handler_env, _ = self.block(start.copy(), inner, 1, 2)
+            lines += _indent(handler)
+            ends.append(handler_env)
+        if self.d.chance(25):
+            lines.append("else:")
+            orelse, body_env, _ = self.block(body_env.copy(), inner, 1, 2)
+            lines += _indent(orelse)
+        ends.insert(0, body_env)
+        merged = _Env.meet(ends)
+        if self.d.chance(20):
+            fin_start = _Env.meet([merged, start])
+            final, fin_end, _ = self.block(fin_start.copy(), inner, 1, 2)
+            lines += ["finally:"] + _indent(final)
+            merged = _Env.meet([merged, fin_end])
+        env.update(merged)
+        return lines
+
+    def function_ctx(self, ctx: _Ctx) -> _Ctx:
+        return ctx.nested(
+            assume_limit=True,
+            mutable_reads=self.strict,
+            effects=self.strict,
+            can_break=False,
+            can_continue=False,
+            keep_bound=frozenset(),
+        )
+
+    def capture(self, reads: set[str]) -> None:
+        """Names read by code that runs later stay bound (and, under pure, unchanged)."""
+        self.captured |= reads
+        if not self.strict:
+            self.frozen |= reads
+
+    def stmt_closure(self, env, ctx) -> list[str]:
+        name = self.fresh("f")
+        fctx = self.function_ctx(ctx)
+        candidates = [v for v in env.vars if v not in self.protected]
+        if self.strict and candidates and self.d.chance(50):
+            return self.nonlocal_closure(env, fctx, name, self.pick_var(candidates))
+        params = [self.fresh("u") for _ in range(self.d.int(0, 2))]
+        defaults = self.defaults(env, ctx)
+        inner = env.copy()
+        inner.gens = []
+        if not self.strict:
+            inner.lists = []
+        for p in params + [d.split("=")[0] for d in defaults]:
+            inner.add_var(p)
+        lines = [f"def {name}({', '.join(params + defaults)}):"]
+        body: list[str] = []
+        with self.track_reads() as reads:
+            for _ in range(self.d.int(0, 2)):
+                kind = self.d.weighted(
+                    [(3, "temp"), (2 if self.strict else 0, "effect"), (1 if self.strict else 0, "store")]
+                )
+                if kind == "temp":
+                    temp = self.fresh("t")
+                    value = self.assigned_value(inner, fctx, self.d.int(1, 2))
+                    body.append(f"{temp} = {value.text}")
+                    inner.add_var(temp)
+                elif kind == "effect":
+                    body.append(self.expr_effect_call(inner, fctx, 1).text)
+                elif inner.lists and self.d.chance(50):
+                    value = self.assigned_value(inner, fctx, 1)
+                    body.append(f"{self.d.pick(inner.lists)}[{self.d.int(0, self.box_len - 1)}] = {value.text}")
+                    self.bits[BOX] = LIMIT
+                else:
+                    value = self.assigned_value(inner, fctx, 1)
+                    body.append(f"obj.val = {value.text}")
+                    self.bits[OBJ] = LIMIT
+            result = self.fit(self.expr(inner, fctx, self.d.int(0, 2)))
+            body.append(f"return {result.text}")
+        outer_reads = {r for r in reads if r in env.vars or r in env.lists or r in env.tuples}
+        self.capture(outer_reads)
+        env.funcs[name] = len(params)
+        return lines + _indent(body)
+
+    def nonlocal_closure(self, env, fctx, name, var) -> list[str]:
+        param = self.fresh("u")
+        inner = env.copy()
+        inner.gens = []
+        inner.add_var(param)
+        with self.track_reads() as reads:
+            value = self.fit(self.expr(inner, fctx, self.d.int(1, 2)))
+            body = [f"nonlocal {var}", f"{var} = {value.text}"]
+            if self.d.chance(30):
+                body.append(self.expr_effect_call(inner, fctx, 1).text)
+            if self.d.chance(60):
+                body.append(f"return {var}")
+            else:
+                body.append(f"return {self.fit(self.expr(inner, fctx, 1)).text}")
+        self.capture({r for r in reads if r in env.vars or r in env.lists or r in env.tuples} | {var})
+        self.bits[var] = LIMIT
+        env.funcs[name] = 1
+        return [f"def {name}({param}):"] + _indent(body)
+
+    def stmt_lambda(self, env, ctx) -> list[str]:
+        name = self.fresh("g")
+        params = [self.fresh("u") for _ in range(self.d.int(1, 2))]
+        defaults = self.defaults(env, ctx)
+        fctx = self.function_ctx(ctx)
+        inner = env.copy()
+        inner.gens = []
+        if not self.strict:
+            inner.lists = []
+        for p in params + [d.split("=")[0] for d in defaults]:
+            inner.add_var(p)
+        with self.track_reads() as reads:
+            value = self.fit(self.expr(inner, fctx, self.d.int(1, 2)))
+        self.capture({r for r in reads if r in env.vars or r in env.lists or r in env.tuples})
+        env.funcs[name] = len(params)
+        return [f"{name} = lambda {', '.join(params + defaults)}: {value.text}"]
+
+    def defaults(self, env, ctx) -> list[str]:
+        """Parameters with default values (evaluated once, where the function is defined)."""
+        if not self.d.chance(25):
+            return []
+        name = self.fresh("k")
+        value = self.fit(self.expr(env, ctx, self.d.int(0, 2)))
+        return [f"{name}={value.text}"]
+
+    def stmt_generator(self, env, ctx) -> list[str]:
+        """A stored generator expression, consumed later, lazily.
+
+        Under pure it is consumed only by the final return (never inside a value that is
+        assigned): a call like ``sum(q)`` is not pure, and pure allows copying calls.
+        """
+        name = self.fresh("q")
+        var = self.fresh("v")
+        fctx = self.function_ctx(ctx)
+        inner = env.copy()
+        inner.gens = []
+        inner.add_var(var)
+        k = self.d.int(1, 3)
+        with self.track_reads() as reads:
+            value = self.fit(self.expr(inner, fctx, self.d.int(1, 2)))
+        self.capture({r for r in reads if r in env.vars or r in env.lists or r in env.tuples})
+        env.gens.append(name)
+        return [f"{name} = ({value.text} for {var} in range({k}))"]
+
+    # -- the module ----------------------------------------------------------------------------
+
+    def module(self) -> str:
+        env = _Env(vars=["a", "b", "c"])
+        ctx = _Ctx(effects=self.strict)
+        body: list[str] = []
+        if self.d.chance(10):
+            body.append('"""Generated oracle program."""')
+        if self.d.chance(65):
+            self.box_len = self.d.int(2, 3)
+            items = [self.fit(self.expr(env, ctx, 1)) for _ in range(self.box_len)]
+            self.bits[BOX] = max(i.bits for i in items)
+            env.lists.append("box")
+            body.append(f"box = [{', '.join(i.text for i in items)}]")
+        statements, env, _ = self.block(env, ctx, 1, self.budget)
+        body += [s for s in statements if s != "pass"]
+        body.append(self.final_return(env, ctx))
+        header = ["# oracle program", ""] if self.d.chance(20) else []
+        return "\n".join(header + ["def target(a, b, c):"] + _indent(body)) + "\n"
+
+    def final_return(self, env, ctx) -> str:
+        parts = []
+        for _ in range(self.d.int(1, 3)):
+            kind = self.d.weighted(
+                [(5 if env.vars else 0, "var"), (2, "expr"), (1, "state"), (3 if env.gens else 0, "consume")]
+            )
+            if kind == "consume":
+                parts.append(self.expr_consume(env, ctx, 1).text)
+            elif kind == "var":
+                parts.append(self.read_var(env.vars))
+            elif kind == "state":
+                options = ["obj.val"] + [f"{lst}[0]" for lst in env.lists]
+                parts.append(self.d.pick(options))
+            else:
+                parts.append(_paren(self.expr(env, ctx, 2)))
+        if len(parts) > 1 and self.d.chance(30):
+            return "return " + ", ".join(parts)
+        return "return " + " + ".join(parts)
+
+
+def _indent(lines: list[str]) -> list[str]:
+    return ["    " + line for line in lines]
+
+
+# ---------------------------------------------------------------------------------------------
+# Public strategies
+# ---------------------------------------------------------------------------------------------
+
+
+def generate_program(draw_int: Callable[[int, int], int], mode: str, max_statements: int = 16) -> str:
+    """Program text from an integer-drawing function ``draw_int(lo, hi)``."""
+    return _Generator(_Choices(draw_int), mode, max_statements).module()
+
+
+class _HypothesisChoices(_Choices):
+    """Choices drawn by hypothesis; each group is a nested strategy, so that the shrinker
+    can delete or simplify a whole statement or subexpression at once."""
+
+    def __init__(self, draw):
+        self._draws = [draw]
+        super().__init__(lambda lo, hi: self._draws[-1](st.integers(lo, hi)))
+
+    def group(self, fn: Callable[[], Any]) -> Any:
+        @st.composite
+        def grouped(draw):
+            self._draws.append(draw)
+            try:
+                return fn()
+            finally:
+                self._draws.pop()
+
+        return self._draws[-1](grouped())
+
+
+@st.composite
+def programs(draw, mode: str = "strict", max_statements: int = 16) -> str:
+    """Source text of a module defining ``target(a, b, c)`` (see the module docstring)."""
+    return _Generator(_HypothesisChoices(draw), mode, max_statements).module()
+
+
+argument_triples = st.tuples(
+    st.integers(-ARG_LIMIT, ARG_LIMIT), st.integers(-ARG_LIMIT, ARG_LIMIT), st.integers(-ARG_LIMIT, ARG_LIMIT)
+)
+
+FIXED_ARGUMENTS: tuple[tuple[int, int, int], ...] = ((0, 0, 0), (1, 2, 3), (-4, 7, 12), (5, -3, -1))
+
+
+# ---------------------------------------------------------------------------------------------
+# What a program contains (for the generator's own coverage test)
+# ---------------------------------------------------------------------------------------------
+
+
+def constructs(source: str) -> set[str]:
+    """Names of the constructs present in a generated program."""
+    tree = ast.parse(source)
+    found: set[str] = set()
+    target = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "target")
+    simple = {
+        ast.If: "if",
+        ast.For: "for",
+        ast.While: "while",
+        ast.Lambda: "lambda",
+        ast.ListComp: "listcomp",
+        ast.DictComp: "dictcomp",
+        ast.GeneratorExp: "genexp",
+        ast.IfExp: "ifexp",
+        ast.AugAssign: "augassign",
+        ast.Delete: "del",
+        ast.Try: "try",
+        ast.Nonlocal: "nonlocal",
+        ast.AnnAssign: "annassign",
+        ast.Break: "break",
+        ast.Continue: "continue",
+        ast.Compare: "compare",
+        ast.UnaryOp: "unary",
+    }
+    ops = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**"}
+    for node in ast.walk(target):
+        for cls, label in simple.items():
+            if isinstance(node, cls):
+                found.add(label)
+        if isinstance(node, ast.BoolOp):
+            found.add("and" if isinstance(node.op, ast.And) else "or")
+        if isinstance(node, ast.BinOp) and type(node.op) in ops:
+            found.add("binop " + ops[type(node.op)])
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            found.add("unary -")
+        if isinstance(node, ast.If) and len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If):
+            found.add("elif")
+        if isinstance(node, ast.If) and node.orelse:
+            found.add("else")
+        if isinstance(node, ast.FunctionDef) and node is not target:
+            found.add("nested def")
+        if isinstance(node, ast.NamedExpr):
+            found.add("walrus")
+        if isinstance(node, (ast.Assign, ast.For)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, (ast.Tuple, ast.List)) for t in targets):
+                found.add("unpack")
+            if isinstance(node, ast.Assign) and len(node.targets) > 1:
+                found.add("chained assign")
+        if isinstance(node, ast.Attribute):
+            found.add("attribute " + type(node.ctx).__name__.lower())
+        if isinstance(node, ast.Subscript):
+            found.add("subscript " + type(node.ctx).__name__.lower())
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id in PURE_PRIMITIVES:
+                found.add("pure call")
+            if node.func.id in LOGGING_PRIMITIVES:
+                found.add("logging call")
+        if isinstance(node, ast.Return):
+            found.add("return")
+        if isinstance(node, ast.If) and any(isinstance(s, ast.Return) for s in node.body):
+            found.add("early return")
+    if target.body and isinstance(target.body[-1], ast.Return):
+        found.add("return at end")
+    # Uses of plain local variables in target's own scope.
+    loads: dict[str, int] = {}
+    stores: set[str] = set()
+    for node in ast.walk(target):
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                loads[node.id] = loads.get(node.id, 0) + 1
+            elif isinstance(node.ctx, ast.Store) and node.id.startswith("x"):
+                stores.add(node.id)
+    if any(loads.get(v, 0) == 0 for v in stores):
+        found.add("unused variable")
+    if any(loads.get(v, 0) == 1 for v in stores):
+        found.add("single-use variable")
+    if any(loads.get(v, 0) >= 2 for v in stores):
+        found.add("multi-use variable")
+    chain = 0
+    for stmt in target.body:
+        chain = chain + 1 if isinstance(stmt, ast.Assign) else 0
+        if chain >= 3:
+            found.add("assignment chain")
+    for node in ast.walk(target):
+        if isinstance(node, ast.FunctionDef) and node is not target:
+            if any(isinstance(s, ast.Nonlocal) for s in node.body):
+                continue
+            inner_loads = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+            params = {a.arg for a in node.args.args}
+            if inner_loads & (stores | {"a", "b", "c"}) - params:
+                found.add("closure read")
+        if isinstance(node, ast.For) and isinstance(node.iter, ast.Call) and getattr(node.iter.func, "id", "") == "range":
+            found.add("for range")
+    return found
+
+
+ALL_CONSTRUCTS = frozenset(
+    {
+        "assignment chain", "single-use variable", "multi-use variable", "unused variable",
+        "if", "elif", "else", "for", "for range", "while", "nested def", "closure read", "lambda",
+        "listcomp", "dictcomp", "genexp", "ifexp", "and", "or", "augassign", "unpack",
+        "chained assign", "annassign", "attribute load", "attribute store", "subscript load",
+        "subscript store", "del", "walrus", "try", "return at end", "early return", "break",
+        "continue", "binop +", "binop -", "binop *", "binop //", "binop %", "binop **",
+        "unary -", "pure call", "compare",
+    }
+)
+"""Constructs expected in both modes."""
+
+STRICT_ONLY_CONSTRUCTS = frozenset({"nonlocal", "logging call"})
