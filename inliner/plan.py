@@ -76,9 +76,9 @@ class _Planner:
         self.options = options
         self.pins = pins
         self.deadline = deadline
-        self.barrier_mask = barrier_for(options.policy)
-        self.uncopyable = uncopyable_for(options.policy)
-        self.undroppable = undroppable_for(options.policy)
+        self.barrier_mask = int(barrier_for(options.policy))
+        self.uncopyable = int(uncopyable_for(options.policy))
+        self.undroppable = int(undroppable_for(options.policy))
         count = len(analysis.statements)
         self.is_root = [True] * count
         self.barrier = [bool(s.effects & self.barrier_mask) for s in analysis.statements]

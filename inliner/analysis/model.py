@@ -24,8 +24,8 @@ class Site:
     statement: Statement
     order: int
     """Position in the statement's evaluation order (comparable within one statement)."""
-    prefix: Effect
-    """Effects evaluated before this read within its statement."""
+    prefix: int
+    """Effects (:class:`Effect` bits) evaluated before this read within its statement."""
     depth: int
     """Nesting depth in the statement's expression (1: a top-level expression)."""
     context: SiteContext
@@ -43,7 +43,7 @@ class Statement:
     index: int
     suite: Suite
     node: ast.stmt
-    effects: Effect = Effect.NONE
+    effects: int = 0
     binds: frozenset[str] = frozenset()
     sites: list[Site] = field(default_factory=list)
     size: int = 1
@@ -60,7 +60,7 @@ class Suite:
     candidates: list[Candidate] = field(default_factory=list)
     binding_lines: dict[str, list[int]] = field(default_factory=dict)
     """Statement indices binding each name (other than a candidate's own definition)."""
-    has_effects: Effect = Effect.NONE
+    has_effects: int = 0
 
     def binds_between(self, names: frozenset[str], after: int, before: int) -> bool:
         """Whether a statement with index in ``(after, before)`` binds any of ``names``."""
@@ -81,7 +81,7 @@ class Candidate:
     name: str
     statement: Statement
     value: ast.expr
-    effects: Effect
+    effects: int
     trivial: bool
     """The value is a name or a constant."""
     names_read: frozenset[str]

@@ -37,7 +37,7 @@ class _Walker:
         self.suite: Suite
         self.statement: Statement
         self.order = 0
-        self.prefix = Effect.NONE
+        self.prefix = 0
         self.binds: set[str] = set()
         self.names: set[str] | None = None
         self.fstring = 0
@@ -80,7 +80,7 @@ class _Walker:
 
     def event(self, effect: Effect) -> None:
         self.order += 1
-        self.prefix |= effect
+        self.prefix |= int(effect)  # plain ints: flag arithmetic on IntFlag is slow
 
     def definitely_bound(self, name: str) -> bool:
         if name in self.facts.params and name not in self.facts.binding_counts:
@@ -386,7 +386,7 @@ class _Walker:
             self.statements.append(statement)
             suite.statements.append(statement)
             self.suite, self.statement = suite, statement
-            self.order, self.prefix, self.binds = 0, Effect.NONE, set()
+            self.order, self.prefix, self.binds = 0, 0, set()
             self.pending = []
             statement.size = self.walk_statement(node)
             statement.effects = self.prefix

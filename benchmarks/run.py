@@ -1,0 +1,254 @@
+"""Benchmarks: inline-solvers measured against the cost of just parsing, side by side.
+
+    python benchmarks/run.py            # full sizes; prints a Markdown table, writes docs/benchmarks.png
+    python benchmarks/run.py --quick    # tiny sizes, to check that the program works
+
+Every figure is a ratio to a reference measured in the same run (absolute times do not carry
+from one machine to another), each time the minimum of several repetitions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import libcst  # noqa: E402
+
+from inliner import CANONICAL, InlineOptions, inline_many, inline_source, inline_variables  # noqa: E402
+
+FIXTURES = ROOT / "fixtures"
+
+
+@dataclass
+class Row:
+    figure: str
+    value: float
+    target: str
+    detail: str
+
+    def met(self) -> str:
+        if not self.target:
+            return ""
+        operator, bound = self.target.split(" ", 1)
+        limit = float(bound.rstrip(" s"))
+        ok = self.value <= limit if operator == "<=" else self.value < limit
+        return "yes" if ok else "**no**"
+
+
+def best_of(repeat: int, action: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def fixture_sources() -> list[str]:
+    return [p.read_text() for p in sorted(FIXTURES.glob("*.py")) if p.name != "dsl.py"]
+
+
+def module_of(functions: int) -> str:
+    """One module of about ``functions`` generated functions, from the fixtures."""
+    bodies = [s.split("from dsl import *", 1)[1] for s in fixture_sources()]
+    text, copy = "", 0
+    while text.count("\ndef ") < functions:
+        text += "\n\n".join(b.replace("def solve_", f"def solve{copy}_").replace(
+            "def differ_", f"def differ{copy}_") for b in bodies)
+        copy += 1
+    chunks = text.split("\ndef ")
+    return "\ndef ".join(chunks[: functions + 1]) + "\n"
+
+
+def make_tree(root: Path, files: int) -> Path:
+    small = (FIXTURES / "solvers_small.py").read_text()
+    root.mkdir(parents=True, exist_ok=True)
+    for k in range(files):
+        (root / f"m{k:04d}.py").write_text(small.replace("def solve_", f"def solve{k}_"))
+    return root
+
+
+def cli(*args: str) -> int:
+    from cli.app import main
+
+    with contextlib.redirect_stderr(io.StringIO()):
+        return main(list(args))
+
+
+def statements_function(count: int) -> str:
+    lines = ["def f(a):"] + [f"    x{k} = g(a, {k})" for k in range(count)]
+    lines.append("    return h(" + ", ".join(f"x{k}" for k in range(count)) + ")")
+    return "\n".join(lines) + "\n"
+
+
+def chain(length: int, reads: int = 1) -> str:
+    lines = ["def f(a):", "    x0 = g(a)"]
+    lines += [f"    x{k} = g({', '.join([f'x{k - 1}'] * reads)})" for k in range(1, length)]
+    lines.append(f"    return x{length - 1}")
+    return "\n".join(lines) + "\n"
+
+
+def peak_memory_of_cli(tree: Path) -> int:
+    """Maximum resident set size (KiB) of a fresh process running the CLI on ``tree``."""
+    code = ("import resource, sys; from cli.app import main; main(['--no-cache', '--check', '-q', sys.argv[1]]);"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    done = subprocess.run([sys.executable, "-c", code, str(tree)], capture_output=True, text=True,
+                          cwd=ROOT, check=False)
+    return int(done.stdout.strip().splitlines()[-1])
+
+
+def run(quick: bool, repeat: int, out: Path) -> list[Row]:
+    rows: list[Row] = []
+    scale = 0.05 if quick else 1.0
+    work = Path(tempfile.mkdtemp(prefix="inline-solvers-bench-"))
+    try:
+        # -- one module of generated functions --------------------------------------------
+        functions = max(20, int(400 * scale))
+        module = module_of(functions)
+        floor_ast = best_of(repeat, lambda: ast.unparse(ast.parse(module)))
+        canonical = best_of(repeat, lambda: inline_variables(module))
+        rows.append(Row(f"canonical inline, {functions}-function module / ast.parse + ast.unparse",
+                        canonical / floor_ast, "<= 2.0",
+                        f"{canonical * 1e6 / functions:.0f} µs per function"))
+        floor_cst = best_of(repeat, lambda: libcst.parse_module(module).code)
+        preserving = best_of(repeat, lambda: inline_source(module, InlineOptions()))
+        rows.append(Row(f"format-preserving inline, {functions}-function module / libcst parse + code",
+                        preserving / floor_cst, "<= 1.3",
+                        f"{preserving * 1e6 / functions:.0f} µs per function"))
+        strict_canonical = best_of(repeat, lambda: inline_source(module, InlineOptions(preserve_format=False)))
+        rows.append(Row("strict canonical inline / ast.parse + ast.unparse", strict_canonical / floor_ast, "",
+                        f"{strict_canonical * 1e6 / functions:.0f} µs per function"))
+        pure = InlineOptions(policy="pure", expand="all", drop_dead=True)
+        done = inline_source(module, pure).code
+        floor_parse = best_of(repeat, lambda: ast.parse(done))
+        noop = best_of(repeat, lambda: inline_source(done, pure))
+        rows.append(Row("no-op rerun on an inlined module / ast.parse", noop / floor_parse, "<= 1.5",
+                        "format-preserving, pure, expand=all, drop_dead"))
+        canonical_done = inline_variables(module)
+        floor_parse = best_of(repeat, lambda: ast.parse(canonical_done))
+        noop = best_of(repeat, lambda: inline_variables(canonical_done))
+        rows.append(Row("no-op canonical rerun / ast.parse", noop / floor_parse, "",
+                        "the canonical form is always unparsed again"))
+
+        # -- a tree through the command line --------------------------------------------------
+        files = max(4, int(100 * scale))
+        tree = make_tree(work / "tree100", files)
+        cache = work / "cache"
+        cold = best_of(1, lambda: cli("--check", "-q", "--cache-dir", str(cache), str(tree)))
+        warm = best_of(repeat, lambda: cli("--check", "-q", "--cache-dir", str(cache), str(tree)))
+        rows.append(Row(f"warm cache / cold, {files}-file tree", warm / cold, "<= 0.05",
+                        f"{warm * 1e6 / files:.0f} µs per file when warm (one lookup each)"))
+
+        files = max(8, int(200 * scale))
+        tree = make_tree(work / "tree200", files)
+        one = best_of(repeat, lambda: cli("--no-cache", "--check", "-q", "--parallel", "1", str(tree)))
+        processes = best_of(repeat, lambda: cli("--no-cache", "--check", "-q", "--parallel", "2",
+                                                "--executor", "process", str(tree)))
+        threads = best_of(repeat, lambda: cli("--no-cache", "--check", "-q", "--parallel", "4",
+                                              "--executor", "thread", str(tree)))
+        rows.append(Row(f"--parallel 2 --executor process / --parallel 1, {files} files",
+                        processes / one, "<= 0.62", f"{os.cpu_count()} cores"))
+        rows.append(Row(f"--parallel 4 --executor thread / --parallel 1, {files} files",
+                        threads / one, "<= 1.1", ""))
+
+        # -- auto: where processes start to pay ----------------------------------------------
+        small = (FIXTURES / "solvers_small.py").read_text()
+        break_even = "not reached"
+        for copies in ([2, 4] if quick else [2, 4, 8, 16, 32, 64]):
+            batch = [small.replace("def solve_", f"def solve{k}_") for k in range(copies)]
+            in_threads = best_of(repeat, lambda: inline_many(batch, parallel=1, executor="thread"))
+            in_processes = best_of(repeat, lambda: inline_many(batch, parallel=2, executor="process"))
+            if in_processes < in_threads:
+                break_even = f"{copies} modules ({sum(map(len, batch)):,} characters)"
+                break
+        rows.append(Row("process executor pays off from", 0.0, "", break_even))
+
+        # -- growth with size --------------------------------------------------------------------
+        large, small_n = (int(20000 * scale), int(2000 * scale)) if not quick else (2000, 200)
+        per_large = best_of(1, lambda: inline_source(statements_function(large), InlineOptions(preserve_format=False))) / large
+        per_small = best_of(repeat, lambda: inline_source(statements_function(small_n), InlineOptions(preserve_format=False))) / small_n
+        rows.append(Row(f"time per statement, {large} / {small_n} statements", per_large / per_small, "<= 3", ""))
+        doubling = best_of(repeat, lambda: inline_source(chain(30, reads=2), InlineOptions(policy="pure", expand="all")))
+        rows.append(Row("doubling chain of 30 under expand=all (s)", doubling, "< 1 s", ""))
+        deep = best_of(repeat, lambda: inline_source(chain(3000 if not quick else 300)))
+        rows.append(Row(f"{3000 if not quick else 300}-deep chain (s)", deep, "< 1 s", ""))
+
+        # -- memory ---------------------------------------------------------------------------------
+        few, many = (100, 1000) if not quick else (10, 40)
+        memory_few = peak_memory_of_cli(make_tree(work / f"mem{few}", few))
+        memory_many = peak_memory_of_cli(make_tree(work / f"mem{many}", many))
+        rows.append(Row(f"peak memory, {many}-file tree / {few}-file tree", memory_many / memory_few,
+                        "<= 1.5", f"{memory_few // 1024} MiB and {memory_many // 1024} MiB"))
+
+        # -- the plot: time against size for the chains ----------------------------------------------
+        sizes = [250, 500, 1000, 2000] if quick else [500, 1000, 2000, 5000, 10000, 20000]
+        series = {
+            "single-use chain": [best_of(1, lambda n=n: inline_source(chain(n), InlineOptions(preserve_format=False))) for n in sizes],
+            "independent statements": [best_of(1, lambda n=n: inline_source(statements_function(n), InlineOptions(preserve_format=False))) for n in sizes],
+        }
+        plot(sizes, series, out / "benchmarks.png")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return rows
+
+
+def plot(sizes: list[int], series: dict[str, list[float]], path: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print(f"(matplotlib is not installed: no plot written to {path})")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure, axis = plt.subplots(figsize=(7, 4))
+    for name, times in series.items():
+        axis.plot(sizes, times, marker="o", label=name)
+    axis.set_xlabel("statements in the function")
+    axis.set_ylabel("seconds (canonical mode)")
+    axis.set_title("inline-solvers: time grows linearly with function length")
+    axis.grid(True, alpha=0.3)
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    print(f"plot written to {path}")
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| figure | value | target | met | detail |", "|---|---|---|---|---|"]
+    for row in rows:
+        value = "" if row.value == 0.0 and not row.target else f"{row.value:.3g}"
+        lines.append(f"| {row.figure} | {value} | {row.target} | {row.met()} | {row.detail} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: check that the program works")
+    parser.add_argument("--repeat", type=int, default=None, help="repetitions per figure (minimum taken)")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs", help="where to write the plot")
+    arguments = parser.parse_args()
+    repeat = arguments.repeat or (1 if arguments.quick else 3)
+    rows = run(arguments.quick, repeat, arguments.out)
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
