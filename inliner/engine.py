@@ -20,9 +20,10 @@ from .result import (
     FunctionStatus,
     InlineResult,
     KeptVariable,
-    describe,
+    internal_error,
     merge_passes,
     summarise,
+    untouched,
 )
 from .rewrite.canonical import apply_plan, apply_plans, clone
 from .rewrite.preserving import ParsedUnit, UnitText, unit_span
@@ -104,11 +105,8 @@ class _Run:
         try:
             tree = parse_tree(self.source)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-            return InlineResult(
-                code=self.source, status="fallback", reason_code=FallbackReason.PARSE_ERROR,
-                reason=describe(FallbackReason.PARSE_ERROR, describe_syntax_error(error)),
-                line=getattr(error, "lineno", None), column=getattr(error, "offset", None),
-            )
+            return untouched(self.source, FallbackReason.PARSE_ERROR, describe_syntax_error(error),
+                             line=getattr(error, "lineno", None), column=getattr(error, "offset", None))
         self.tree = tree
         self.flags = future_flags(tree) if self.given_flags is None else self.given_flags
         works = [_Work(found, NO_DEADLINE) for found in find_functions(tree)]
@@ -323,10 +321,7 @@ def inline_source(source: str, options: InlineOptions | None = None) -> InlineRe
                 result = merge_passes(result, second)
         return result
     except Exception as error:  # noqa: BLE001 - the promise is: never raise on any input
-        return InlineResult(
-            code=source, status="fallback", reason_code=FallbackReason.INTERNAL_ERROR,
-            reason=describe(FallbackReason.INTERNAL_ERROR, f"{type(error).__name__}: {error}"),
-        )
+        return internal_error(source, error)
 
 
 def inline_unit(text: str, options: InlineOptions, flags: int) -> InlineResult:
@@ -335,10 +330,7 @@ def inline_unit(text: str, options: InlineOptions, flags: int) -> InlineResult:
     try:
         return _Run(text, options, flags).run()
     except Exception as error:  # noqa: BLE001
-        return InlineResult(
-            code=text, status="fallback", reason_code=FallbackReason.INTERNAL_ERROR,
-            reason=describe(FallbackReason.INTERNAL_ERROR, f"{type(error).__name__}: {error}"),
-        )
+        return internal_error(text, error)
 
 
 def inline_variables(source: str) -> str:

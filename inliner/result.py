@@ -103,3 +103,13 @@ def merge_passes(first: InlineResult, second: InlineResult) -> InlineResult:
             )
         reports.append(report)
     return summarise(second.code, tuple(reports))
+
+
+def untouched(source: str, code: FallbackReason, detail: str, **where: int | None) -> InlineResult:
+    """The result for a module that comes back exactly as it was, and why."""
+    return InlineResult(code=source, status="fallback", reason=describe(code, detail),
+                        reason_code=code, **where)  # type: ignore[arg-type]
+
+
+def internal_error(source: str, error: BaseException) -> InlineResult:
+    return untouched(source, FallbackReason.INTERNAL_ERROR, f"{type(error).__name__}: {error}")

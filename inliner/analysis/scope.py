@@ -1,7 +1,8 @@
 """Which names a function binds, how, and which of them other scopes can see.
 
 One iterative pass over the function's own scope (nested function, lambda, class and
-comprehension bodies are only searched for the names they mention).
+comprehension bodies are only searched for dynamic-scope calls and for assignment
+expressions, which bind in the function; the scanner records what they mention).
 """
 
 from __future__ import annotations
@@ -24,8 +25,6 @@ class ScopeFacts:
     """Names bound by at least one ``name = expr`` statement (the last one seen)."""
     declared: set[str] = field(default_factory=set)
     """Names declared ``global`` or ``nonlocal`` in the function."""
-    nested_names: set[str] = field(default_factory=set)
-    """Every name mentioned inside a nested scope (a conservative view of captures)."""
     dynamic_use: str | None = None
     """How the function can see its locals dynamically, e.g. ``"locals() on line 4"``."""
 
@@ -57,7 +56,6 @@ def scan_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeFacts:
     def mention_nested(root: ast.AST) -> None:
         for node in ast.walk(root):
             if isinstance(node, ast.Name):
-                facts.nested_names.add(node.id)
                 if node.id in _ALWAYS_DYNAMIC or (
                     node.id in _DYNAMIC_WITHOUT_ARGUMENTS and id(node) not in allowed_dynamic_calls
                 ):
@@ -67,10 +65,6 @@ def scan_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeFacts:
             elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                 # An assignment expression in a comprehension binds in the function.
                 bind(node.target.id)
-            elif isinstance(node, ast.arg):
-                facts.nested_names.add(node.arg)
-            elif isinstance(node, (ast.Nonlocal, ast.Global)):
-                facts.nested_names.update(node.names)
 
     stack: list[ast.AST] = list(reversed(function.body))
     while stack:

@@ -22,7 +22,7 @@ from typing import Literal
 from ..engine import inline_source, inline_unit
 from ..options import InlineOptions
 from ..reasons import FallbackReason
-from ..result import InlineResult, describe
+from ..result import InlineResult, internal_error
 from .pool import BoundedPool, in_library_worker
 from .records import result_from_json, result_to_json
 from .telemetry import RunStats, append_line
@@ -107,13 +107,6 @@ def inline_with_cache(source: str, options: InlineOptions, cache) -> tuple[Inlin
     if not _never_cache(result):
         cache.set(module_key, result_to_json(result))
     return result, counts
-
-
-def _internal_error(source: str, error: BaseException) -> InlineResult:
-    return InlineResult(
-        code=source, status="fallback", reason_code=FallbackReason.INTERNAL_ERROR,
-        reason=describe(FallbackReason.INTERNAL_ERROR, f"{type(error).__name__}: {error}"),
-    )
 
 
 # -- process workers ------------------------------------------------------------------------
@@ -213,7 +206,7 @@ class InlineBatch:
         try:
             for index, outcome in pool.run(items):
                 if isinstance(outcome, BaseException):
-                    yield index, _internal_error(items[index], outcome), CacheCounts()
+                    yield index, internal_error(items[index], outcome), CacheCounts()
                 else:
                     result, item_counts = outcome  # type: ignore[misc]
                     yield index, result, item_counts
@@ -284,7 +277,7 @@ class InlineBatch:
                 leftover.append(index)
                 continue
             except Exception as error:  # noqa: BLE001
-                yield index, _internal_error(items[index], error), CacheCounts()
+                yield index, internal_error(items[index], error), CacheCounts()
                 continue
             yield index, result, counts
 
