@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import libcst  # noqa: E402
 
-from inliner import CANONICAL, InlineOptions, inline_many, inline_source, inline_variables  # noqa: E402
+from inliner import InlineOptions, inline_many, inline_source, inline_variables  # noqa: E402
 
 FIXTURES = ROOT / "fixtures"
 

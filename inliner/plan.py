@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .analysis import Candidate, FunctionAnalysis, Site, Statement, Suite, misplaced_read
 from .deadline import Deadline
-from .effects import Effect, barrier_for, uncopyable_for, undroppable_for
+from .effects import barrier_for, uncopyable_for, undroppable_for
 from .options import InlineOptions
 from .reasons import KeepReason
 

@@ -6,7 +6,6 @@ import ast
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from ..effects import Effect
 from ..precedence import SiteContext
 from ..reasons import FallbackReason, KeepReason
 
