@@ -38,6 +38,7 @@ from .source import (
 )
 
 _MAX_PIN_ROUNDS = 8
+_MAX_SETTLE_PASSES = 3
 
 
 @dataclass(slots=True, eq=False)
@@ -120,7 +121,8 @@ class _Run:
             code = self._canonical(works)
         self.settle = any(
             w.changes and w.plan.dropped  # type: ignore[union-attr]
-            for w in works if "<locals>" in w.found.qualname
+            and ("<locals>" in w.found.qualname or w.plan.kept)  # type: ignore[union-attr]
+            for w in works
         )
         return self._result(code, works)
 
@@ -312,13 +314,18 @@ def inline_source(source: str, options: InlineOptions | None = None) -> InlineRe
     try:
         first_run = _Run(source, options)
         result = first_run.run()
-        if first_run.settle and result.status != "fallback":
-            # Dead code dropped in a nested function may have been all that captured an
-            # outer variable: one more pass over the verified output lets the outer
-            # function see that, so that inlining stays idempotent.
-            second = _Run(result.code, options).run()
-            if second.status != "fallback":
-                result = merge_passes(result, second)
+        run = first_run
+        for _ in range(_MAX_SETTLE_PASSES):
+            if not run.settle or result.status == "fallback":
+                break
+            # Dead code dropped may have held the only read of a variable decided earlier
+            # (in a nested function, or a block planned before): another pass over the
+            # verified output sees that, so that inlining stays idempotent.
+            run = _Run(result.code, options)
+            again = run.run()
+            if again.status == "fallback" or again.code == result.code:
+                break
+            result = merge_passes(result, again)
         return result
     except Exception as error:  # noqa: BLE001 - the promise is: never raise on any input
         return internal_error(source, error)

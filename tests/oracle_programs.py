@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import signal
 import threading
 import types
@@ -1381,18 +1382,24 @@ class _HypothesisChoices(_Choices):
 
     def __init__(self, draw):
         self._draws = [draw]
-        super().__init__(lambda lo, hi: self._draws[-1](st.integers(lo, hi)))
+        super().__init__(lambda lo, hi: self._draws[-1](_integers(lo, hi)))
 
     def group(self, fn: Callable[[], Any]) -> Any:
-        @st.composite
-        def grouped(draw):
-            self._draws.append(draw)
-            try:
-                return fn()
-            finally:
-                self._draws.pop()
+        return self._draws[-1](_grouped(self, fn))
 
-        return self._draws[-1](grouped())
+
+@functools.lru_cache(maxsize=None)
+def _integers(lo: int, hi: int) -> st.SearchStrategy[int]:
+    return st.integers(lo, hi)
+
+
+@st.composite
+def _grouped(draw, choices: _HypothesisChoices, fn: Callable[[], Any]) -> Any:
+    choices._draws.append(draw)
+    try:
+        return fn()
+    finally:
+        choices._draws.pop()
 
 
 @st.composite

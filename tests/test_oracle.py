@@ -8,7 +8,8 @@ the return value (or exception) only.
 
 The number of examples per test defaults to a value that keeps this file fast; set
 ``INLINE_SOLVERS_EXAMPLES`` for a longer run, e.g. ``INLINE_SOLVERS_EXAMPLES=500 pytest
-tests/test_oracle.py``.
+tests/test_oracle.py``.  Set ``INLINE_SOLVERS_SHRINK=0`` to skip hypothesis's shrinking (a
+failure is then reported at once, unminimised; shrinking one can take minutes).
 """
 
 from __future__ import annotations
@@ -38,14 +39,21 @@ needs_inliner = pytest.mark.skipif(
     inline_source is None, reason=f"inliner.inline_source is not available: {_IMPORT_ERROR!r}"
 )
 
-EXAMPLES = int(os.environ.get("INLINE_SOLVERS_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("INLINE_SOLVERS_EXAMPLES", "40"))
 STATUSES = ("inlined", "unchanged", "fallback")
 INLINE_TIME_LIMIT = 30.0  # seconds for one inline_source call (it has its own timeout)
+
+# Shrinking a failure re-runs the inliner thousands of times (hypothesis stops after 5 min);
+# INLINE_SOLVERS_SHRINK=0 reports the first failing program unshrunk, at once.
+_PHASES = tuple(Phase)
+if os.environ.get("INLINE_SOLVERS_SHRINK", "1") == "0":
+    _PHASES = tuple(p for p in Phase if p is not Phase.shrink)
 
 oracle_settings = settings(
     max_examples=EXAMPLES,
     deadline=None,
     print_blob=True,
+    phases=_PHASES,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
@@ -97,11 +105,21 @@ def _report(title: str, source: str, options, result=None, details: str = "") ->
     return "\n".join(parts)
 
 
+_CACHE: dict = {}  # (source, options) -> result: hypothesis re-runs programs while shrinking
+
+
 def _inline(source: str, options, what: str = "inline_source"):
     """Call inline_source; fail (with the program) if it raises or hangs."""
+    key = (source, options)
+    if key in _CACHE:
+        return _CACHE[key]
     try:
         with op.time_limit(INLINE_TIME_LIMIT):
-            return inline_source(source, options)
+            result = inline_source(source, options)
+        if len(_CACHE) > 2000:
+            _CACHE.clear()
+        _CACHE[key] = result
+        return result
     except op.ProgramTimeout:
         pytest.fail(_report(f"{what} did not return within {INLINE_TIME_LIMIT} s", source, options))
     except Exception:  # noqa: BLE001 - it promises never to raise

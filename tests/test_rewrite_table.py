@@ -538,6 +538,35 @@ ROWS = [
                 pass
             return x8
         """),
+    ("a generator is never copied: it can be used up only once", PURE_ALL, """
+        def f(a):
+            q = (g(v) for v in a)
+            return sum(q) + sum(q)
+        """, None),
+    ("a copy is parenthesised for its own place", {"policy": "pure", "expand": "all", "preserve_format": False}, """
+        def f(b):
+            x = b + b
+            y = x * 2
+            return x
+        """, "def f(b):\n    y = (b + b) * 2\n    return b + b"),
+    ("dead code in a later block frees what it read", {"policy": "pure", "drop_dead": True}, """
+        def f(a, b):
+            for i in a:
+                if b:
+                    break
+                else:
+                    x1 = a + 1
+                x2 = x1
+            return a
+        """, """
+        def f(a, b):
+            for i in a:
+                if b:
+                    break
+                else:
+                    pass
+            return a
+        """),
     ("dead code in a nested function frees the outer variable it read",
      {"policy": "pure", "drop_dead": True}, """
         def f(a, c):

@@ -308,8 +308,8 @@ class _Walker:
             self.nested -= 1
         if not run_now:
             self.prefix = saved_prefix
-        else:
-            self.event(Effect.NEW_MUTABLE)
+        # Each evaluation builds a new object; a generator can be used up only once.
+        self.event(Effect.NEW_MUTABLE)
         return h + 2, s + 1 + len(node.generators)
 
     def _joinedstr(self, node: ast.JoinedStr, parent, field, index, depth, ok) -> Measure:

@@ -52,11 +52,10 @@ def apply_plan(plan: FunctionPlan) -> Undo:
         # The assignment's value, not ``candidate.value``: when the whole value was itself
         # a read of an earlier variable, it has been replaced already.
         current = candidate.statement.node.value  # type: ignore[attr-defined]
-        for site in plan.live_sites[id(candidate)]:
-            # Every read gets the same node: nothing below it changes once it is placed
-            # (earlier variables were substituted first), and both ``ast.unparse`` and the
-            # comparisons read a shared subtree as often as it appears.
-            value = current
+        for k, site in enumerate(plan.live_sites[id(candidate)]):
+            # A copy per further read: ast.unparse keys its parenthesisation by node, so a
+            # subtree shared by two contexts would be written with the other's parentheses.
+            value = current if k == 0 else clone(current)
             if site.index is None:
                 undo.steps.append((site.parent, site.field, None, getattr(site.parent, site.field)))
                 setattr(site.parent, site.field, value)
