@@ -151,7 +151,7 @@ def _process(source: SourceFile, result: InlineResult, options: InlineOptions, d
             fromfile=f"a/{display}", tofile=f"b/{display}",
         ))
     if not (check or diff):
-        write_atomically(source, source.encode(new_text))
+        write_atomically(source, source.encode(new_text, convert_newlines=not options.preserve_format))
     if verbose or not (check or diff or quiet):
         verb = "would inline" if (check or diff) else "inlined"
         _say(f"{verb} {display}: {result.inlined} variables", error=True)

@@ -6,6 +6,7 @@ import codecs
 import io
 import os
 import re
+import stat
 import tempfile
 import tokenize
 from collections.abc import Iterator, Sequence
@@ -36,9 +37,11 @@ class SourceFile:
     encoding: str
     newline: str
 
-    def encode(self, text: str) -> bytes:
-        """``text`` in this file's encoding (BOM included) and line endings."""
-        if self.newline != "\n":
+    def encode(self, text: str, *, convert_newlines: bool = False) -> bytes:
+        """``text`` in this file's encoding (BOM included); with ``convert_newlines``
+        (for text written with ``\n`` only, like the canonical form), in the file's line
+        endings. The format-preserving rewrite keeps every line's own ending itself."""
+        if convert_newlines and self.newline != "\n":
             text = text.replace("\r\n", "\n").replace("\n", self.newline)
         return text.encode(self.encoding)
 
@@ -69,13 +72,22 @@ def find_python_files(paths: Sequence[Path], include: str = DEFAULT_INCLUDE,
                     continue
                 if excluded.search(f"{relative}{name}"):
                     continue
-                if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-                    continue
+                if path.is_symlink():
+                    try:
+                        target = path.resolve(strict=True)
+                    except (OSError, RuntimeError):
+                        yield path  # a dangling link or a loop: reading it reports why
+                        continue
+                    if not target.is_relative_to(real_root):
+                        continue
                 yield path
 
 
 def read_source(path: Path) -> SourceFile:
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            # A named pipe or a device would block or never end; a directory is walked.
+            raise SourceError("is a directory" if path.is_dir() else "is not a regular file")
         raw = path.read_bytes()
     except IsADirectoryError:
         raise SourceError("is a directory") from None

@@ -215,6 +215,19 @@ class _Run:
                 replacements[first] = (first, last, new_text)
         if not replacements:
             return self.source
+        code = self._splice(lines, replacements)
+        try:
+            parse_tree(code, self.flags)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+            # Each unit was checked alone; this is the net under joining them back.
+            for work in changed:
+                if work.changes:
+                    work.fall_back(FallbackReason.VERIFY_FAILED, describe_syntax_error(error))
+            return self.source
+        return code
+
+    @staticmethod
+    def _splice(lines: list[str], replacements: dict[int, tuple[int, int, str]]) -> str:
         out: list[str] = []
         line = 1
         for first in sorted(replacements):
@@ -227,6 +240,13 @@ class _Run:
 
     def _rewrite_unit(self, node: ast.stmt, text: UnitText, lines: list[str],
                       works: list[_Work]) -> str | None:
+        if "\r" in text.text and "\n" not in text.text:
+            # Old Mac line endings: libcst knows only \n and \r\n. Python reads a bare
+            # \r as \n, so the unit is rewritten with \n and given its \r back.
+            plain = UnitText(text.first, text.last, text.text.replace("\r", "\n"))
+            plain_lines = [line.replace("\r", "\n") for line in lines]
+            new_text = self._rewrite_unit(node, plain, plain_lines, works)
+            return None if new_text is None else new_text.replace("\n", "\r")
         try:
             parsed = ParsedUnit(text, lines)
         except Exception as error:  # noqa: BLE001 - libcst refused; keep the original

@@ -58,7 +58,7 @@ class Suite:
     statements: list[Statement] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
     binding_lines: dict[str, list[int]] = field(default_factory=dict)
-    """Statement indices binding each name (other than a candidate's own definition)."""
+    """Statement indices binding each name."""
     has_effects: int = 0
 
     def binds_between(self, names: frozenset[str], after: int, before: int) -> bool:

@@ -394,8 +394,9 @@ class _Walker:
             suite.has_effects |= self.prefix
             own = statement.candidate.name if statement.candidate else None
             for name in statement.binds:
-                if name != own:
-                    suite.binding_lines.setdefault(name, []).append(index)
+                # A candidate's own definition counts too: a value may read a name that
+                # is bound only later (and fail there), which must not move past it.
+                suite.binding_lines.setdefault(name, []).append(index)
             if own is not None:
                 suite.candidates.append(statement.candidate)  # type: ignore[arg-type]
                 self.bound_at[own] = (suite, index)
