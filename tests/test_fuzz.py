@@ -49,8 +49,8 @@ from hypothesis import strategies as st
 from inliner import InlineOptions, InlineResult, inline_source
 
 _ENV_EXAMPLES = os.environ.get("INLINE_SOLVERS_EXAMPLES")
-MODULE_EXAMPLES = int(_ENV_EXAMPLES) if _ENV_EXAMPLES else 20
-FUNCTION_EXAMPLES = int(_ENV_EXAMPLES) if _ENV_EXAMPLES else 60
+MODULE_EXAMPLES = int(_ENV_EXAMPLES) if _ENV_EXAMPLES else 40
+FUNCTION_EXAMPLES = int(_ENV_EXAMPLES) if _ENV_EXAMPLES else 150
 
 FUZZ_SETTINGS = {
     "deadline": None,
@@ -120,6 +120,7 @@ def assert_untouched_functions_keep_their_text(source: str, result: InlineResult
 
 
 def comments_of(text: str) -> list[str] | None:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # (tokenize splits at \n only)
     try:
         return sorted(token.string for token in tokenize.generate_tokens(io.StringIO(text).readline)
                       if token.type == tokenize.COMMENT)
