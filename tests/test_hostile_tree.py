@@ -9,6 +9,7 @@ and exit with 123.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import time
 from pathlib import Path
@@ -66,6 +67,9 @@ PROCESSED = {
     "pkg.py/module.py": (SOURCE.encode(), INLINED.encode()),
     "sub/deeper/nested.py": (b"class C:\n    def m(self, a):\n        v = a.b\n        return v.c\n",
                              b"class C:\n    def m(self, a):\n        return a.b.c\n"),
+    "cr.py": (b"def f(a):\r    x = g(a)\r    return x\ry = 2\r", b"def f(a):\r    return g(a)\ry = 2\r"),
+    "mixed.py": (b"def f(a):\r\n    x = g(a)\r\n    return x\r\n\ndef k():\n    return 1\n",
+                 b"def f(a):\r\n    return g(a)\r\n\ndef k():\n    return 1\n"),
 }
 # path below the tree: (content, the start of its error line after the path)
 PROBLEMS = {
@@ -73,6 +77,13 @@ PROBLEMS = {
     "undecodable.py": (b"def f():\n    x = '\xff'\n    return x\n", ":2: error: cannot be decoded as utf-8"),
     "nul.py": (b"def f(a):\n    x = g(a)\n    return x\0\n", ": error: contains a NUL byte"),
     "deep.py": (DEEP, ":1:"),
+}
+# Entries that are not files: path below the tree, (how to make it, words of its error line).
+SPECIAL = {
+    "loop_a.py": (lambda path: path.symlink_to(path.parent / "loop_b.py"), "symbolic links"),
+    "loop_b.py": (lambda path: path.symlink_to(path.parent / "loop_a.py"), "symbolic links"),
+    "dangling.py": (lambda path: path.symlink_to(path.parent / "missing.py"), "No such file"),
+    "pipe.py": (os.mkfifo, "is not a regular file"),
 }
 
 
@@ -95,9 +106,7 @@ def snapshot(root: Path, skip: Path | None = None) -> dict[str, tuple[str, bytes
     return seen
 
 
-@pytest.fixture
-def hostile(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+def build_tree(tmp_path: Path, *, big: bool = True) -> tuple[Path, Path]:
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.py").write_text(SOURCE)
@@ -106,16 +115,25 @@ def hostile(tmp_path, monkeypatch):
     tree = tmp_path / "tree"
     tree.mkdir()
     for relative, (content, _) in {**PROCESSED, **PROBLEMS}.items():
+        if relative == "big.py" and not big:
+            continue
         path = tree / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
+    for relative, (make, _) in SPECIAL.items():
+        make(tree / relative)
     (tree / "link_out.py").symlink_to(outside / "secret.py")
     (tree / "linked_dir").symlink_to(outside / "lib", target_is_directory=True)
     return tree, outside
 
 
-def test_one_run_over_a_hostile_tree(hostile, tmp_path, capsys, record_property):
-    tree, _ = hostile
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+
+
+def test_one_run_over_a_hostile_tree(tmp_path, capsys, record_property):
+    tree, _ = build_tree(tmp_path)
     around = snapshot(tmp_path, skip=tree)
 
     started = time.perf_counter()
@@ -133,9 +151,16 @@ def test_one_run_over_a_hostile_tree(hostile, tmp_path, capsys, record_property)
         path = tree / relative
         assert any(line.startswith(f"{path}{where}") for line in errors), (relative, captured.err)
         assert path.read_bytes() == content, relative
-    assert len(errors) == len(PROBLEMS), captured.err
+    for relative, (_, words) in SPECIAL.items():
+        path = tree / relative
+        (line,) = [line for line in errors if line.startswith(f"{path}: error: ")]
+        assert words in line, line
+    assert len(errors) == len(PROBLEMS) + len(SPECIAL), captured.err
     assert f"{tree / 'deep.py'}:1:" in captured.err and "parse-error" in captured.err
-    assert f"{len(PROBLEMS)} could not be processed" in captured.err
+    assert f"{len(PROBLEMS) + len(SPECIAL)} could not be processed" in captured.err
+    assert os.readlink(tree / "loop_a.py") == str(tree / "loop_b.py")
+    assert os.readlink(tree / "dangling.py") == str(tree / "missing.py")
+    assert stat.S_ISFIFO((tree / "pipe.py").lstat().st_mode)
 
     for relative, (before, after) in PROCESSED.items():
         assert (tree / relative).read_bytes() == after, relative
@@ -148,9 +173,9 @@ def test_one_run_over_a_hostile_tree(hostile, tmp_path, capsys, record_property)
     assert snapshot(tmp_path, skip=tree) == around
     assert not (tmp_path / "xdg-cache").exists()
     assert (tree / "link_out.py").is_symlink() and (tree / "linked_dir").is_symlink()
-    expected_entries = {*PROCESSED, *PROBLEMS, "link_out.py", "linked_dir"}
-    files = {str(p.relative_to(tree)) for p in tree.rglob("*") if p.is_file() or p.is_symlink()}
-    assert files == expected_entries
+    expected_entries = {*PROCESSED, *PROBLEMS, *SPECIAL, "link_out.py", "linked_dir"}
+    entries = {str(p.relative_to(tree)) for p in tree.rglob("*") if not p.is_dir() or p.is_symlink()}
+    assert entries == expected_entries
 
 
 # -- a file that changes while the run is going (no sleeps: the run's own hook) ----------------
@@ -167,13 +192,13 @@ def _edit_replaced(path: Path, outside: Path) -> None:
     (_edit_replaced, "symbolic link"),
     (lambda path, outside: path.write_bytes(SOURCE.encode() + b"x = 1\n"), "changed on disk"),
 ], ids=["deleted", "made-a-directory", "replaced-by-a-link-out", "edited"])
-def test_a_file_that_changes_during_the_run(hostile, tmp_path, capsys, monkeypatch, change, message):
+def test_a_file_that_changes_during_the_run(tmp_path, capsys, monkeypatch, change, message):
     """Between reading and writing ``good.py`` someone deletes it, puts a directory or a
     link out of the tree in its place, or edits it: that file is reported and left as
     the other party left it (the link's target untouched); every other file is done."""
     from cli import app
 
-    tree, outside = hostile
+    tree, outside = build_tree(tmp_path, big=False)
     target = tree / "good.py"
     secret = (outside / "secret.py").read_bytes()
     real_run = app.InlineBatch.run
