@@ -22,3 +22,15 @@ def kept_reasons(result: InlineResult) -> dict[str, str]:
     for kept in result.kept:
         reasons.setdefault(kept.name, set()).add(kept.reason.value)
     return {name: ",".join(sorted(values)) for name, values in reasons.items()}
+
+
+# A generated solver and its inlined form, for tests of the command line.
+SOURCE = code("""
+    def solve(S, I, C):
+        x1 = f(I)
+        return g(x1)
+    """)
+INLINED = code("""
+    def solve(S, I, C):
+        return g(f(I))
+    """)

@@ -9,17 +9,8 @@ import sys
 import pytest
 
 from cli.app import main
-from helpers import code
+from helpers import INLINED, SOURCE, code
 
-SOURCE = code("""
-    def solve(S, I, C):
-        x1 = f(I)
-        return g(x1)
-    """)
-INLINED = code("""
-    def solve(S, I, C):
-        return g(f(I))
-    """)
 
 
 @pytest.fixture(autouse=True)

@@ -15,19 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import code
+from helpers import INLINED, SOURCE
 
 from cli.app import main
 
-SOURCE = code("""
-    def solve(S, I, C):
-        x1 = f(I)
-        return g(x1)
-    """)
-INLINED = code("""
-    def solve(S, I, C):
-        return g(f(I))
-    """)
 
 BIG_STATEMENTS = 30_000
 
