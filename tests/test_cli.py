@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from cli.app import main
-from helpers import INLINED, SOURCE, code
+from helpers import INLINED, SOURCE
 
 
 
