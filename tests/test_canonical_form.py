@@ -85,3 +85,31 @@ def straight_line_function(draw: st.DrawFn) -> str:
 def test_generated_solvers_match_the_definition(functions):
     source = "\n\n".join(f.replace("def solve", f"def solve_{i}") for i, f in enumerate(functions))
     assert inline_variables(source) == reference_canonical(source)
+
+
+# No conditional shapes (``and``, ``if``/``else``, chained comparisons): a value is not moved into a position
+# where it might not run, which the definition below does not model.
+_SHAPES = ["{0} + {1}", "-{0}", "{0} ** {1}", "{0}.real", "({0}, {1})", "{0}[{1}]", "not {0}",
+           "f({0}, *{1})", "{0} < {1}", "{0} @ {1}", "~{0}", "{0} | {1}", "({0}, {1})[0]"]
+
+
+@st.composite
+def operator_function(draw: st.DrawFn) -> str:
+    """Values of every precedence level, each read by others in every kind of position:
+    a copied value must get the parentheses of the place it lands in, every time."""
+    count = draw(st.integers(2, 8))
+    names = ["a", "b"]
+    lines = ["def solve(a, b):"]
+    for k in range(1, count + 1):
+        shape = draw(st.sampled_from(_SHAPES))
+        lines.append(f"    x{k} = " + shape.format(draw(st.sampled_from(names)), draw(st.sampled_from(names))))
+        names.append(f"x{k}")
+    lines.append(f"    return ({', '.join(names[2:])})")
+    return "\n".join(lines) + "\n"
+
+
+@given(operator_function())
+def test_copies_in_operator_positions_match_the_definition(source):
+    result = inline_source(source, CANONICAL)
+    assert not result.functions[0].kept
+    assert result.code == reference_canonical(source)

@@ -7,6 +7,7 @@ rewriter also uses the rewritten tree, as the program its own output must equal.
 from __future__ import annotations
 
 import ast
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -46,16 +47,23 @@ def clone(node: ast.AST) -> ast.AST:
 
 
 def apply_plan(plan: FunctionPlan) -> Undo:
-    """Substitute every inlined read and remove the inlined and dropped assignments."""
+    """Substitute every inlined read and remove the inlined and dropped assignments.
+
+    ``plan.inlined`` is in definition order, outer blocks first, so a value is complete
+    (its own reads already substituted) before it is copied to its further reads. That is
+    why a shallow copy of its root is enough: ``ast.unparse`` chooses parentheses by the
+    precedence each parent sets on its child, so only the root meets a different parent
+    at each read; everything below it has the same parents in every copy.
+    """
     undo = Undo()
     for candidate in plan.inlined:
         # The assignment's value, not ``candidate.value``: when the whole value was itself
         # a read of an earlier variable, it has been replaced already.
         current = candidate.statement.node.value  # type: ignore[attr-defined]
         for k, site in enumerate(plan.live_sites[id(candidate)]):
-            # A copy per further read: ast.unparse keys its parenthesisation by node, so a
-            # subtree shared by two contexts would be written with the other's parentheses.
-            value = current if k == 0 else clone(current)
+            # A new root per further read: ast.unparse keys its parenthesisation by node,
+            # so a root shared by two contexts would be written with the other's parentheses.
+            value = current if k == 0 else copy.copy(current)
             if site.index is None:
                 undo.steps.append((site.parent, site.field, None, getattr(site.parent, site.field)))
                 setattr(site.parent, site.field, value)
