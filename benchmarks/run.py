@@ -28,7 +28,13 @@ sys.path.insert(0, str(ROOT))
 
 import libcst  # noqa: E402
 
-from inliner import InlineOptions, inline_many, inline_source, inline_variables  # noqa: E402
+from inliner import (  # noqa: E402
+    InlineOptions,
+    inline_many,
+    inline_source,
+    inline_variables,
+    tune_garbage_collector,
+)
 
 FIXTURES = ROOT / "fixtures"
 
@@ -243,7 +249,12 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes: check that the program works")
     parser.add_argument("--repeat", type=int, default=None, help="repetitions per figure (minimum taken)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="where to write the plot")
+    parser.add_argument("--default-gc", action="store_true",
+                        help="keep CPython's default collector thresholds (the command line tunes them)")
     arguments = parser.parse_args()
+    if not arguments.default_gc:
+        # As the command line and the process workers do; the references run under it too.
+        tune_garbage_collector()
     repeat = arguments.repeat or (1 if arguments.quick else 3)
     rows = run(arguments.quick, repeat, arguments.out)
     print(table(rows))

@@ -20,7 +20,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from inliner import InlineBatch, InlineOptions, InlineResult, __version__, inline_source
+from inliner import (
+    InlineBatch,
+    InlineOptions,
+    InlineResult,
+    __version__,
+    inline_source,
+    tune_garbage_collector,
+)
 
 from .config import ConfigError, find_project_config, load_config
 from .files import (
@@ -314,5 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> None:
-    """The console script's entry point."""
+    """The console script's entry point (and ``python -m cli``): a process of our own, so
+    the collector is tuned for batch work (see :mod:`inliner.collector`)."""
+    tune_garbage_collector()
     sys.exit(main())

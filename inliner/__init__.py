@@ -5,6 +5,7 @@ The public API::
     from inliner import InlineOptions, InlineResult, inline_source, inline_variables
 """
 
+from .collector import tune_garbage_collector
 from .driver import BatchResults, InlineBatch, RunStats, inline_many, set_thread_limit
 from .engine import inline_source, inline_variables
 from .options import CANONICAL, InlineOptions
@@ -29,4 +30,5 @@ __all__ = [
     "inline_source",
     "inline_variables",
     "set_thread_limit",
+    "tune_garbage_collector",
 ]

@@ -19,6 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from ..collector import tune_garbage_collector
 from ..engine import inline_source, inline_unit
 from ..options import InlineOptions
 from ..reasons import FallbackReason
@@ -234,7 +235,8 @@ class InlineBatch:
                 context.set_forkserver_preload(["inliner.driver.batch"])
             else:
                 context = multiprocessing.get_context("spawn")
-            executor = ProcessPoolExecutor(max_workers=self.parallel, mp_context=context)
+            executor = ProcessPoolExecutor(max_workers=self.parallel, mp_context=context,
+                                           initializer=tune_garbage_collector)
         except (OSError, RuntimeError, ValueError) as error:
             self.warn(f"no process pool ({error}); using threads")
             self.stats.executor = "thread"
