@@ -25,7 +25,7 @@ from .result import (
     summarise,
     untouched,
 )
-from .rewrite.canonical import apply_plan, apply_plans, clone
+from .rewrite.canonical import apply_plan, apply_plans
 from .rewrite.preserving import ParsedUnit, UnitText, unit_span
 from .verify import same_tree
 from .source import (
@@ -248,7 +248,8 @@ class _Run:
             new_text = self._rewrite_unit(node, plain, plain_lines, works)
             return None if new_text is None else new_text.replace("\n", "\r")
         try:
-            parsed = ParsedUnit(text, lines)
+            names = frozenset(c.name for w in works if w.analysis for c in w.analysis.candidates)
+            parsed = ParsedUnit(text, lines, node, names)
         except Exception as error:  # noqa: BLE001 - libcst refused; keep the original
             for work in works:
                 work.fall_back(FallbackReason.CST_ERROR, f"{type(error).__name__}: {error}".splitlines()[0])
@@ -288,16 +289,15 @@ class _Run:
     def _attempt(self, node: ast.stmt, text: UnitText, parsed: ParsedUnit,
                  works: list[_Work]) -> tuple[str, tuple[FallbackReason, str] | None]:
         plans = [w.plan for w in works]
-        undo = apply_plans(plans)  # type: ignore[arg-type]
-        try:
-            expected = clone(node)
-        finally:
-            undo.revert()
         try:
             new_text = parsed.rewrite(plans)  # type: ignore[arg-type]
         except Exception as error:  # noqa: BLE001
             return "", (FallbackReason.CST_ERROR, f"{type(error).__name__}: {error}".splitlines()[0])
-        return new_text, self._verify_unit(new_text, expected, text.text)
+        undo = apply_plans(plans)  # type: ignore[arg-type]
+        try:
+            return new_text, self._verify_unit(new_text, node, text.text)
+        finally:
+            undo.revert()
 
     def _verify_unit(self, new_text: str, expected: ast.AST,
                      original: str) -> tuple[FallbackReason, str] | None:

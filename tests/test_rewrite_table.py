@@ -581,6 +581,34 @@ ROWS = [
                 return a
             return c, inner
         """),
+    # -- names like the variable that are not its reads --------------------------------------
+    ("an attribute, a keyword and a lambda's own x are not the variable x", STRICT, """
+        def f(a):
+            x = g(a)
+            y = k(a)
+            return h(y, x=a.x, k=lambda x: x  +  1)
+        """, """
+        def f(a):
+            x = g(a)
+            return h(k(a), x=a.x, k=lambda x: x  +  1)
+        """),
+    ("names that look like the rewriter's markers", STRICT, """
+        def f(_inline_0, _inline_1):
+            _inline_ = g(_inline_0)
+            x = h(_inline_, _inline_1)
+            return x
+        """, """
+        def f(_inline_0, _inline_1):
+            return h(g(_inline_0), _inline_1)
+        """),
+    ("columns after wide characters", STRICT, """
+        def f(é):
+            x = g('ü€😀', é)
+            return h('😀', x)
+        """, """
+        def f(é):
+            return h('😀', g('ü€😀', é))
+        """),
     # -- the canonical form ------------------------------------------------------------------
     ("canonical output is ast.unparse", CANONICAL, """
         def f(a, b):

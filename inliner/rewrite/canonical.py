@@ -29,23 +29,6 @@ class Undo:
         self.steps.clear()
 
 
-def clone(node: ast.AST) -> ast.AST:
-    """A deep copy of a syntax tree (an inlined expression's depth is bounded by the plan's
-    ``max_depth``; a statement's by the parser)."""
-    copy = node.__class__.__new__(node.__class__)
-    for name in node._fields:
-        value = getattr(node, name, None)
-        if isinstance(value, ast.AST):
-            value = clone(value)
-        elif isinstance(value, list):
-            value = [clone(v) if isinstance(v, ast.AST) else v for v in value]
-        setattr(copy, name, value)
-    for name in node._attributes:
-        if hasattr(node, name):
-            setattr(copy, name, getattr(node, name))
-    return copy
-
-
 def apply_plan(plan: FunctionPlan) -> Undo:
     """Substitute every inlined read and remove the inlined and dropped assignments.
 

@@ -2,23 +2,23 @@
 
 Only the top-level statement (the "unit") holding functions with something to inline is
 parsed with libcst; the rest of the module is never looked at again. Reads and
-assignments are found by their positions, which the shared analysis recorded.
+assignments are found through the positions the shared analysis recorded: the unit is
+parsed with each mention of a candidate renamed to a unique marker.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..analysis import Candidate, Site
 from ..plan import FunctionPlan
 from ..precedence import SiteContext, parentheses_to_add
 from ..reasons import KeepReason
-from ..source import char_column
+from ..source import char_column, split_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,34 +36,73 @@ def unit_span(unit: ast.stmt) -> tuple[int, int]:
 
 
 class ParsedUnit:
-    """A unit parsed by libcst, with the nodes the plans refer to found by position."""
+    """A unit parsed by libcst, with every mention of a candidate variable renamed to a
+    marker of its own first, so that the nodes the plans refer to are found by name.
 
-    def __init__(self, unit: UnitText, lines: Sequence[str]) -> None:
+    (libcst's PositionProvider would find them by position, but computing positions
+    costs more than parsing the unit.) Markers are names that occur nowhere in the unit;
+    the rewrite gives every marker it does not replace its original name back, so the
+    code around is kept character for character.
+    """
+
+    def __init__(self, unit: UnitText, lines: Sequence[str], node: ast.stmt,
+                 names: frozenset[str]) -> None:
         self.unit = unit
         self.lines = lines
-        self.module = cst.parse_module(unit.text)
-        positions = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
-        self.names: dict[tuple[int, int], cst.Name] = {}
-        self.assignments: dict[tuple[int, int], cst.Assign] = {}
+        self.original: dict[str, str] = {}
+        """Marker → the variable name it stands for."""
+        self.marker_at: dict[tuple[int, int], str] = {}
+        self.module = cst.parse_module(self._marked(node, names))
+        self.assignments: dict[str, cst.Assign] = {}
+        """Marker of an assignment's single target → that assignment."""
         self.line_of: dict[int, cst.CSTNode] = {}
-        for node, where in positions.items():
-            if isinstance(node, cst.Name):
-                self.names[(where.start.line, where.start.column)] = node
-            elif isinstance(node, cst.Assign):
-                self.assignments[(where.start.line, where.start.column)] = node
-            elif isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-                for small in node.body:
-                    self.line_of[id(small)] = node
+        for line in _statement_lines(self.module.body):
+            for small in line.body:  # type: ignore[attr-defined]
+                self.line_of[id(small)] = line
+                if (isinstance(small, cst.Assign) and len(small.targets) == 1
+                        and isinstance(small.targets[0].target, cst.Name)
+                        and small.targets[0].target.value in self.original):
+                    self.assignments[small.targets[0].target.value] = small
+
+    def _marked(self, node: ast.stmt, names: frozenset[str]) -> str:
+        """The unit's text with each mention of ``names`` replaced by a fresh marker."""
+        text = self.unit.text
+        prefix = "_inline_"
+        while prefix in text:
+            prefix += "_"
+        found: list[tuple[int, int, str]] = []
+        stack: list[ast.AST] = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, ast.JoinedStr):
+                continue  # reads in f-strings are never replaced here (and 3.11 misplaces them)
+            if isinstance(current, ast.Name) and current.id in names:
+                line, column = self._key(current)
+                found.append((line, column, current.id))
+            stack.extend(ast.iter_child_nodes(current))
+        lines = split_lines(text)
+        # Right to left along each line, so that earlier columns stay valid.
+        for number, (line, column, name) in enumerate(sorted(found, reverse=True)):
+            marker = f"{prefix}{number}"
+            row = lines[line - 1]
+            if row[column:column + len(name)] != name:
+                raise ValueError(f"line {self.unit.first + line - 1}: no name {name!r} where "
+                                 "the syntax tree puts it")
+            lines[line - 1] = row[:column] + marker + row[column + len(name):]
+            self.original[marker] = name
+            self.marker_at[(line, column)] = marker
+        return "".join(lines)
 
     def _key(self, node: ast.AST) -> tuple[int, int]:
         line = node.lineno  # type: ignore[attr-defined]
         return line - self.unit.first + 1, char_column(self.lines[line - 1], node.col_offset)  # type: ignore[attr-defined]
 
-    def name_at(self, site: Site) -> cst.Name:
-        return self.names[self._key(site.node)]
+    def marker_of(self, site: Site) -> str:
+        return self.marker_at[self._key(site.node)]
 
     def assignment_of(self, candidate: Candidate) -> cst.Assign:
-        return self.assignments[self._key(candidate.statement.node)]
+        target = candidate.statement.node.targets[0]  # type: ignore[attr-defined]
+        return self.assignments[self.marker_at[self._key(target)]]
 
     def pins(self, plan: FunctionPlan) -> dict[str, KeepReason]:
         """Variables this rewriter must keep: comments stay where they are written, and
@@ -78,7 +117,7 @@ class ParsedUnit:
         return pins
 
     def rewrite(self, plans: Iterable[FunctionPlan]) -> str:
-        transformer = _Inliner()
+        transformer = _Inliner(self.original)
         for plan in plans:
             for candidate in plan.dropped:
                 transformer.delete.add(id(self.assignment_of(candidate)))
@@ -87,8 +126,33 @@ class ParsedUnit:
                 transformer.delete.add(id(assignment))
                 transformer.definitions[id(assignment)] = (id(candidate), candidate.value)
                 for site in plan.live_sites[id(candidate)]:
-                    transformer.reads[id(self.name_at(site))] = (id(candidate), site.context)
+                    transformer.reads[self.marker_of(site)] = (id(candidate), site.context)
         return self.module.visit(transformer).code
+
+
+_SUITE_FIELDS = ("body", "orelse", "handlers", "finalbody", "cases")
+
+
+def _statement_lines(body: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+    """Every line of small statements (``SimpleStatementLine``, or the
+    ``SimpleStatementSuite`` after a colon) in ``body``, blocks included, without
+    visiting a single expression."""
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            yield node
+            continue
+        inner: list[cst.CSTNode] = []
+        for name in _SUITE_FIELDS:
+            value = getattr(node, name, None)
+            if isinstance(value, cst.IndentedBlock):
+                inner.extend(value.body)
+            elif isinstance(value, cst.CSTNode):
+                inner.append(value)
+            elif isinstance(value, Sequence):
+                inner.extend(value)
+        stack.extend(reversed(inner))
 
 
 def _has_comment(line: cst.CSTNode) -> bool:
@@ -99,11 +163,13 @@ def _has_comment(line: cst.CSTNode) -> bool:
 
 
 class _Inliner(cst.CSTTransformer):
-    def __init__(self) -> None:
+    def __init__(self, original: dict[str, str]) -> None:
         super().__init__()
+        self.original = original
         self.delete: set[int] = set()
         self.definitions: dict[int, tuple[int, ast.expr]] = {}
-        self.reads: dict[int, tuple[int, SiteContext]] = {}
+        self.reads: dict[str, tuple[int, SiteContext]] = {}
+        """Marker of a read to replace → (its candidate, the context it is read in)."""
         self.values: dict[int, cst.BaseExpression] = {}
         self.trees: dict[int, ast.expr] = {}
         """The expression each value stands for, to judge its precedence by."""
@@ -113,15 +179,17 @@ class _Inliner(cst.CSTTransformer):
         if definition is not None:
             key, tree = definition
             self.values[key] = updated_node.value
-            whole = self.reads.get(id(original_node.value))
+            value = original_node.value
+            whole = self.reads.get(value.value) if isinstance(value, cst.Name) else None
             # ``y = x`` with x inlined: y now stands for x's expression.
             self.trees[key] = self.trees[whole[0]] if whole is not None else tree
         return updated_node
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
-        read = self.reads.get(id(original_node))
+        read = self.reads.get(original_node.value)
         if read is None:
-            return updated_node
+            original = self.original.get(original_node.value)
+            return updated_node if original is None else updated_node.with_changes(value=original)
         key, context = read
         value, value_tree = self.values[key], self.trees[key]
         if original_node.lpar:
