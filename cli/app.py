@@ -247,7 +247,7 @@ def command(
     expand: Annotated[Expand, typer.Option(help="single: inline variables read once; all: also copy those read more.")] = Expand.single,
     canonical: Annotated[bool, typer.Option("--canonical", help="Write ast.unparse output instead of keeping the layout.")] = False,
     drop_dead: Annotated[bool, typer.Option("--drop-dead", help="Remove assignments whose value is never read.")] = False,
-    timeout: Annotated[Optional[float], typer.Option(help="Seconds of analysis and planning allowed per function (the libcst rewrite is not bounded by it).")] = 10.0,
+    timeout: Annotated[Optional[float], typer.Option(help="Seconds allowed for analysing and planning each function, and again for rewriting each top-level statement (libcst's parse of it cannot be interrupted).")] = 10.0,
     parallel: Annotated[int, typer.Option(min=1, help="Files worked on at once.")] = 1,
     executor: Annotated[Executor, typer.Option(help="auto, thread or process workers.")] = Executor.auto,
     cache_dir: Annotated[Optional[Path], typer.Option(help="Where to cache results (default: the user's cache).")] = None,

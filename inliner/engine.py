@@ -94,6 +94,12 @@ def _guarded(work: _Work, step) -> None:  # type: ignore[no-untyped-def]
         work.fall_back(FallbackReason.INTERNAL_ERROR, f"{type(error).__name__}: {error}")
 
 
+def unit_deadline(options: InlineOptions) -> Deadline:
+    """The time for rewriting one top-level statement with libcst: ``options.timeout``
+    again, checked as the rewrite goes (libcst's parse itself cannot be interrupted)."""
+    return Deadline(options.timeout)
+
+
 class _Run:
     def __init__(self, source: str, options: InlineOptions, flags: int | None = None) -> None:
         self.source = source
@@ -247,6 +253,7 @@ class _Run:
             plain_lines = [line.replace("\r", "\n") for line in lines]
             new_text = self._rewrite_unit(node, plain, plain_lines, works)
             return None if new_text is None else new_text.replace("\n", "\r")
+        deadline = unit_deadline(self.options)
         try:
             names = frozenset(c.name for w in works if w.analysis for c in w.analysis.candidates)
             parsed = ParsedUnit(text, lines, node, names)
@@ -254,18 +261,30 @@ class _Run:
             for work in works:
                 work.fall_back(FallbackReason.CST_ERROR, f"{type(error).__name__}: {error}".splitlines()[0])
             return None
+        try:
+            return self._rewrite_parsed(node, text, parsed, works, deadline)
+        except DeadlineExceeded:
+            for work in works:
+                if work.changes:
+                    work.fall_back(FallbackReason.TIMEOUT, "the time limit passed while rewriting "
+                                   "the top-level statement that holds it")
+            return None
+
+    def _rewrite_parsed(self, node: ast.stmt, text: UnitText, parsed: ParsedUnit,
+                        works: list[_Work], deadline: Deadline) -> str | None:
         for work in works:
             _guarded(work, lambda work=work: self._settle_pins(work, parsed))
         active = [w for w in works if w.changes]
         if not active:
             return None
-        new_text, problem = self._attempt(node, text, parsed, active)
+        deadline.check()
+        new_text, problem = self._attempt(node, text, parsed, active, deadline)
         if problem is None:
             return new_text
         # Find which functions cause the trouble: accept them one at a time.
         accepted: list[_Work] = []
         for work in active:
-            candidate_text, problem = self._attempt(node, text, parsed, [*accepted, work])
+            candidate_text, problem = self._attempt(node, text, parsed, [*accepted, work], deadline)
             if problem is None:
                 accepted.append(work)
                 new_text = candidate_text
@@ -286,11 +305,13 @@ class _Run:
                 return
         work.fall_back(FallbackReason.INTERNAL_ERROR, "planning did not settle")
 
-    def _attempt(self, node: ast.stmt, text: UnitText, parsed: ParsedUnit,
-                 works: list[_Work]) -> tuple[str, tuple[FallbackReason, str] | None]:
+    def _attempt(self, node: ast.stmt, text: UnitText, parsed: ParsedUnit, works: list[_Work],
+                 deadline: Deadline) -> tuple[str, tuple[FallbackReason, str] | None]:
         plans = [w.plan for w in works]
         try:
-            new_text = parsed.rewrite(plans)  # type: ignore[arg-type]
+            new_text = parsed.rewrite(plans, deadline)  # type: ignore[arg-type]
+        except DeadlineExceeded:
+            raise
         except Exception as error:  # noqa: BLE001
             return "", (FallbackReason.CST_ERROR, f"{type(error).__name__}: {error}".splitlines()[0])
         undo = apply_plans(plans)  # type: ignore[arg-type]

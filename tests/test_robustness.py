@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from fixture_runner import fixture_modules
 from helpers import code
-from inliner import CANONICAL, InlineOptions, inline_source
+from inliner import CANONICAL, FallbackReason, InlineOptions, engine, inline_source
+from inliner.deadline import Deadline, DeadlineExceeded
 
 
 def chain(length: int, reads: int = 1) -> str:
@@ -91,6 +92,37 @@ def test_a_passed_deadline_keeps_every_function_as_it_was():
     assert result.code == source
     assert result.status == "fallback" and result.reason_code.value == "timeout"
     assert {r.status for r in result.functions} <= {"fallback", "unchanged"}
+
+
+class _PassesAfterChecks(Deadline):
+    """A deadline that passes at its ``allowed + 1``-th check: where it is checked, not
+    when, decides the outcome."""
+
+    def __init__(self, allowed: int) -> None:
+        super().__init__(None)
+        self.allowed = allowed
+
+    def check(self) -> None:
+        self.allowed -= 1
+        if self.allowed < 0:
+            raise DeadlineExceeded
+
+
+TIMED_OUT = ("fallback", FallbackReason.TIMEOUT)
+
+
+@pytest.mark.parametrize(("allowed", "small"), [(0, TIMED_OUT), (1, ("inlined", None))],
+                         ids=["before the rewrite", "during the rewrite"])
+def test_the_libcst_rewrite_stops_at_its_deadline(monkeypatch, allowed, small):
+    """Each top-level statement has its own deadline: ``small`` is too short to be
+    checked during its rewrite; ``big`` is checked every thousand nodes."""
+    lines = ["def big(a):", *(f"    x{k} = g(a, {k})" for k in range(300)),
+             "    return h(" + ", ".join(f"x{k}" for k in range(300)) + ")"]
+    source = "\n".join(lines) + "\n\ndef small(a):\n    y = g(a)\n    return y\n"
+    monkeypatch.setattr(engine, "unit_deadline", lambda options: _PassesAfterChecks(allowed))
+    result = inline_source(source)
+    assert result.code.startswith(source.split("\n\ndef small")[0])
+    assert [(r.status, r.reason) for r in result.functions] == [TIMED_OUT, small]
 
 
 @pytest.mark.parametrize("source", [

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ..analysis import Candidate, Site
+from ..deadline import NO_DEADLINE, Deadline
 from ..plan import FunctionPlan
 from ..precedence import SiteContext, parentheses_to_add
 from ..reasons import KeepReason
@@ -116,8 +117,9 @@ class ParsedUnit:
                 pins[candidate.name] = KeepReason.IN_FSTRING
         return pins
 
-    def rewrite(self, plans: Iterable[FunctionPlan]) -> str:
-        transformer = _Inliner(self.original)
+    def rewrite(self, plans: Iterable[FunctionPlan], deadline: Deadline = NO_DEADLINE) -> str:
+        """The unit's new text; raises :class:`DeadlineExceeded` when ``deadline`` passes."""
+        transformer = _Inliner(self.original, deadline)
         for plan in plans:
             for candidate in plan.dropped:
                 transformer.delete.add(id(self.assignment_of(candidate)))
@@ -163,9 +165,11 @@ def _has_comment(line: cst.CSTNode) -> bool:
 
 
 class _Inliner(cst.CSTTransformer):
-    def __init__(self, original: dict[str, str]) -> None:
+    def __init__(self, original: dict[str, str], deadline: Deadline) -> None:
         super().__init__()
         self.original = original
+        self.deadline = deadline
+        self.visits = 0
         self.delete: set[int] = set()
         self.definitions: dict[int, tuple[int, ast.expr]] = {}
         self.reads: dict[str, tuple[int, SiteContext]] = {}
@@ -173,6 +177,12 @@ class _Inliner(cst.CSTTransformer):
         self.values: dict[int, cst.BaseExpression] = {}
         self.trees: dict[int, ast.expr] = {}
         """The expression each value stands for, to judge its precedence by."""
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.visits += 1
+        if not self.visits & 1023:
+            self.deadline.check()
+        return super().on_visit(node)
 
     def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
         definition = self.definitions.get(id(original_node))
