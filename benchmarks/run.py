@@ -29,12 +29,17 @@ sys.path.insert(0, str(ROOT))
 import libcst  # noqa: E402
 
 from inliner import (  # noqa: E402
+    CANONICAL,
     InlineOptions,
     inline_many,
     inline_source,
     inline_variables,
     tune_garbage_collector,
 )
+from inliner.analysis import analyse_function  # noqa: E402
+from inliner.deadline import NO_DEADLINE  # noqa: E402
+from inliner.discover import find_functions  # noqa: E402
+from inliner.plan import plan_function  # noqa: E402
 
 FIXTURES = ROOT / "fixtures"
 
@@ -212,6 +217,49 @@ def run(quick: bool, repeat: int, out: Path) -> list[Row]:
     return rows
 
 
+def analyse_and_plan(tree: ast.Module, options: InlineOptions) -> list[object]:
+    """The inliner's own work before any rewriting: the shared analysis and the plan."""
+    return [plan_function(analyse_function(found.node, found.qualname, NO_DEADLINE), options, NO_DEADLINE)
+            for found in find_functions(tree)]
+
+
+def breakdown(repeat: int, functions: int) -> str:
+    """Where the time of the two module figures goes: the costs of the steps no inliner of
+    this design can skip, each measured alone on the same module, against the references."""
+    module = module_of(functions)
+    tree = ast.parse(module)
+    lines = module.splitlines(keepends=True)
+    units = ["".join(lines[n.lineno - 1:n.end_lineno]) for n in tree.body if isinstance(n, ast.FunctionDef)]
+    parsed_units = [libcst.parse_module(u) for u in units]
+    output = inline_variables(module)
+    output_tree = ast.parse(output)
+    steps = [
+        ("reference: ast.parse + ast.unparse of the input", lambda: ast.unparse(ast.parse(module))),
+        ("canonical: ast.parse of the input", lambda: ast.parse(module)),
+        ("canonical: analysis and planning", lambda: analyse_and_plan(tree, CANONICAL)),
+        ("canonical: ast.unparse of the output", lambda: ast.unparse(output_tree)),
+        ("canonical: verification, ast.parse of the output", lambda: ast.parse(output)),
+        ("canonical: verification, compile of the output", lambda: compile(output_tree, "<bench>", "exec")),
+        ("canonical: the whole run", lambda: inline_variables(module)),
+        ("reference: libcst.parse_module + .code of the input", lambda: libcst.parse_module(module).code),
+        ("format-preserving: libcst.parse_module of each function", lambda: [libcst.parse_module(u) for u in units]),
+        ("format-preserving: a transformer that changes nothing", lambda: [m.visit(libcst.CSTTransformer())
+                                                                           for m in parsed_units]),
+        ("format-preserving: .code of each function", lambda: [m.code for m in parsed_units]),
+        ("format-preserving: the whole run", lambda: inline_source(module, InlineOptions())),
+    ]
+    lines_out = ["| step | ms | × reference |", "|---|---|---|"]
+    reference = 0.0
+    for name, action in steps:
+        seconds = best_of(repeat, action)
+        if name.startswith("reference"):
+            reference = seconds
+        lines_out.append(f"| {name} | {seconds * 1e3:.0f} | {seconds / reference:.2f} |")
+    lines_out.append("")
+    lines_out.append(f"(input {len(module):,} characters; canonical output {len(output):,} characters)")
+    return "\n".join(lines_out)
+
+
 def plot(sizes: list[int], series: dict[str, list[float]], path: Path) -> None:
     try:
         import matplotlib
@@ -251,6 +299,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="where to write the plot")
     parser.add_argument("--default-gc", action="store_true",
                         help="keep CPython's default collector thresholds (the command line tunes them)")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also print where the time of the module figures goes, step by step")
     arguments = parser.parse_args()
     if not arguments.default_gc:
         # As the command line and the process workers do; the references run under it too.
@@ -258,6 +308,9 @@ def main() -> int:
     repeat = arguments.repeat or (1 if arguments.quick else 3)
     rows = run(arguments.quick, repeat, arguments.out)
     print(table(rows))
+    if arguments.breakdown:
+        print()
+        print(breakdown(repeat, 20 if arguments.quick else 400))
     return 0
 
 
