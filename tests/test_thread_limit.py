@@ -9,19 +9,14 @@ sequential one and that the OS really refused threads.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
-import pytest
-
-import inliner
 from fixture_runner import fixture_modules
 from inliner import inline_source
+from unprivileged import SYSTEM_PYTHON, copy_packages, make_readable, needs_unprivileged_user, run_as_user
 
-SYSTEM_PYTHON = "/usr/bin/python3"
 LIMIT = 10  # processes and threads for the user: the child's main thread, 4 outer, 5 spare
 
 CHILD = r"""
@@ -57,18 +52,8 @@ print(json.dumps({
 """
 
 
-def _unavailable() -> str | None:
-    if os.geteuid() != 0:
-        return "needs root, to run a child as an unprivileged user"
-    if not (shutil.which("runuser") and os.access(SYSTEM_PYTHON, os.X_OK)):
-        return "needs runuser and a system python3 an unprivileged user can run"
-    return None
-
-
-@pytest.mark.skipif(_unavailable() is not None, reason=str(_unavailable()))
+@needs_unprivileged_user
 def test_a_real_thread_limit_loses_nothing():
-    import libcst
-
     sources = [fixture_modules()[-1].read_text()] + [
         f"def f{k}(a):\n    x = g(a, {k})\n    return h(x)\n" for k in range(60)
     ]
@@ -76,20 +61,13 @@ def test_a_real_thread_limit_loses_nothing():
     workdir = Path(tempfile.mkdtemp(prefix="inline-solvers-ulimit-", dir="/tmp"))
     try:
         # Everything the child needs, where an unprivileged user can read it.
-        lib = workdir / "lib"
-        shutil.copytree(Path(inliner.__file__).parent, lib / "inliner")
-        shutil.copytree(Path(libcst.__file__).parent, lib / "libcst")
+        copy_packages(workdir / "lib", ["inliner", "libcst"])
         (workdir / "sources.json").write_text(json.dumps(sources))
         (workdir / "child.py").write_text(CHILD)
-        for path in [workdir, *workdir.rglob("*")]:
-            path.chmod(0o755 if path.is_dir() else 0o644)
-        command = f"ulimit -u {LIMIT} && exec {SYSTEM_PYTHON} -S {workdir}/child.py {workdir}/sources.json"
-        environment = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(lib),
-                       "INLINE_SOLVERS_MAX_THREADS": "500", "HOME": str(workdir)}
-        done = subprocess.run([shutil.which("runuser"), "-u", "nobody", "--", "bash", "-c", command],
-                              capture_output=True, text=True, timeout=600, env=environment)
-        if "No module named" in done.stderr:
-            pytest.skip(f"the copied packages do not import under {SYSTEM_PYTHON}: {done.stderr[-300:]}")
+        make_readable(workdir)
+        done = run_as_user([SYSTEM_PYTHON, "-S", f"{workdir}/child.py", f"{workdir}/sources.json"],
+                           lib=workdir / "lib", home=workdir, limits=f"ulimit -u {LIMIT}",
+                           environment={"INLINE_SOLVERS_MAX_THREADS": "500"})
         assert done.returncode == 0, done.stderr[-2000:]
         report = json.loads(done.stdout)
     finally:
