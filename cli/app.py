@@ -240,7 +240,10 @@ def _version(value: bool) -> None:
 @app.command()
 def command(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Files and directories; - for standard input.")],
+    # readable=False: typer would refuse a path this user may not read as a usage error
+    # (exit 2, nothing done); reading it is the run's business (one error, exit 123), and a
+    # cache directory or telemetry file it cannot use costs one warning.
+    paths: Annotated[list[Path], typer.Argument(readable=False, help="Files and directories; - for standard input.")],
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if a file would change.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Write nothing; print a unified diff.")] = False,
     policy: Annotated[Policy, typer.Option(help="strict: keep the order of every effect; pure: calls are pure.")] = Policy.strict,
@@ -250,9 +253,9 @@ def command(
     timeout: Annotated[Optional[float], typer.Option(help="Seconds allowed for analysing and planning each function, and again for rewriting each top-level statement (libcst's parse of it cannot be interrupted).")] = 10.0,
     parallel: Annotated[int, typer.Option(min=1, help="Files worked on at once.")] = 1,
     executor: Annotated[Executor, typer.Option(help="auto, thread or process workers.")] = Executor.auto,
-    cache_dir: Annotated[Optional[Path], typer.Option(help="Where to cache results (default: the user's cache).")] = None,
+    cache_dir: Annotated[Optional[Path], typer.Option(readable=False, help="Where to cache results (default: the user's cache).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Use no cache.")] = False,
-    telemetry: Annotated[Optional[Path], typer.Option(help="Append the run's figures to this file as one JSON line.")] = None,
+    telemetry: Annotated[Optional[Path], typer.Option(readable=False, help="Append the run's figures to this file as one JSON line.")] = None,
     include: Annotated[str, typer.Option(help="Regular expression of files to take in directories.")] = DEFAULT_INCLUDE,
     exclude: Annotated[str, typer.Option(help="Regular expression of paths to skip in directories.")] = DEFAULT_EXCLUDE,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,

@@ -10,6 +10,7 @@ import pytest
 
 from cli.app import main
 from helpers import INLINED, SOURCE
+from unprivileged import as_nobody, needs_unprivileged_user, user_ids  # noqa: F401 - a fixture
 
 
 
@@ -323,3 +324,31 @@ def test_a_file_changed_during_the_run_is_not_overwritten(tmp_path, capsys, monk
     assert main(["--no-cache", str(path)]) == 123
     assert "changed on disk" in capsys.readouterr().err
     assert path.read_text() == SOURCE + "# edited meanwhile\n"
+
+
+@needs_unprivileged_user
+def test_paths_and_files_the_user_may_not_read_are_the_run_s_business(as_nobody):
+    """As ``nobody``: a file named on the command line that the user may not read is
+    reported like any file that cannot be read (exit 123, every other file done), and a
+    telemetry file the user may not use costs one warning; neither is a usage error."""
+    work = as_nobody.directory("unreadable")
+    nobody = user_ids()
+    secret, mine = work / "secret.py", work / "mine"
+    secret.write_text(SOURCE)
+    secret.chmod(0o600)  # root's, private
+    mine.mkdir()
+    (mine / "a.py").write_text(SOURCE)
+    for path in (mine, mine / "a.py"):
+        os.chown(path, *nobody)
+    telemetry = work / "telemetry.jsonl"
+    telemetry.write_text("")
+    telemetry.chmod(0o600)
+    done = as_nobody.run("--no-cache", "--telemetry", str(telemetry), str(secret), str(mine))
+    assert "Traceback" not in done.stderr and "Usage:" not in done.stderr, done.stderr
+    assert done.returncode == 123, done.stderr
+    assert f"{secret}: error: cannot be read: Permission denied" in done.stderr.splitlines()
+    assert (mine / "a.py").read_text() == INLINED
+    assert secret.read_text() == SOURCE
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning: ")]
+    assert warnings == [f"warning: cannot append telemetry to {telemetry}: Permission denied"]
+    assert telemetry.read_text() == ""
