@@ -20,7 +20,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import inliner
+from helpers import INLINED, SOURCE
 from inliner.driver.cache import JsonOnlyDisk, RefusedEntry, ResultCache, cache_key
+from unprivileged import as_nobody, needs_unprivileged_user, user_ids  # noqa: F401 - a fixture
 
 MODE_RAW, MODE_BINARY, MODE_TEXT, MODE_PICKLE = 1, 2, 3, 4  # diskcache.core's row modes
 
@@ -332,7 +334,9 @@ def test_a_path_that_cannot_be_a_directory_warns_once(tmp_path: pathlib.Path) ->
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
                     reason="root ignores directory permissions, so a read-only directory "
-                           "cannot be simulated by chmod when running as root")
+                           "cannot be simulated by chmod when running as root (the test "
+                           "test_an_unwritable_cache_directory_through_the_command_line "
+                           "covers it as an unprivileged user)")
 def test_a_read_only_directory_warns_once(tmp_path: pathlib.Path) -> None:
     directory = tmp_path / "c"
     _filled(directory)
@@ -344,6 +348,79 @@ def test_a_read_only_directory_warns_once(tmp_path: pathlib.Path) -> None:
         cache.close()
     finally:
         directory.chmod(0o700)
+
+
+# -- the same through the command line, as a user who cannot write the directory ------------
+
+
+CLI_TREE = {"a.py": SOURCE, "pkg/b.py": SOURCE.replace("solve", "solve_b"), "done.py": INLINED}
+CLI_EXPECTED = {"a.py": INLINED, "pkg/b.py": INLINED.replace("solve", "solve_b"), "done.py": INLINED}
+
+
+def write_tree(root: pathlib.Path, owner: tuple[int, int] | None = None) -> pathlib.Path:
+    for relative, text in CLI_TREE.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+    if owner is not None:
+        for path in [root, *root.rglob("*")]:
+            os.chown(path, *owner)
+    return root
+
+
+def read_tree(root: pathlib.Path) -> dict[str, str]:
+    return {relative: (root / relative).read_text() for relative in CLI_TREE}
+
+
+def cache_state(directory: pathlib.Path) -> dict[str, tuple[int, bytes | None]]:
+    """Every entry of a cache directory: its mode and, for a file, its bytes."""
+    if not directory.exists():
+        return {}
+    return {str(p.relative_to(directory)): (p.stat().st_mode, None if p.is_dir() else p.read_bytes())
+            for p in [directory, *directory.rglob("*")]}
+
+
+def summary_of(stderr: str) -> str:
+    """The closing summary line, without its time."""
+    return stderr.strip().splitlines()[-1].rsplit(" (", 1)[0]
+
+
+@needs_unprivileged_user
+@pytest.mark.parametrize("state", ["read-only", "another-user-s", "cannot-be-created"])
+def test_an_unwritable_cache_directory_through_the_command_line(as_nobody, state: str) -> None:
+    """As ``nobody``, with a cache directory that user cannot write: a filled one made read
+    only, root's own private one, or one whose parent forbids creating it. One warning
+    naming the directory, the output and the exit code of a run without a cache, and the
+    directory left exactly as it was."""
+    work = as_nobody.directory(state)
+    nobody = user_ids()
+    reference = as_nobody.run("--no-cache", str(write_tree(work / "reference", nobody)))
+    assert reference.returncode == 0 and read_tree(work / "reference") == CLI_EXPECTED, reference.stderr
+
+    if state == "cannot-be-created":
+        (work / "locked").mkdir(mode=0o555)
+        directory = work / "locked" / "cache"
+    else:
+        directory = work / "cache"
+        from cli.app import main
+
+        assert main(["--quiet", "--cache-dir", str(directory), str(write_tree(work / "filler"))]) == 0
+        assert read_tree(work / "filler") == CLI_EXPECTED
+        assert directory.stat().st_mode & 0o777 == 0o700 and directory.stat().st_uid == 0
+        if state == "read-only":
+            for path in directory.rglob("*"):
+                path.chmod(0o444)
+            directory.chmod(0o555)
+    before = cache_state(directory)
+
+    done = as_nobody.run("--cache-dir", str(directory), str(write_tree(work / "tree", nobody)))
+    assert "Traceback" not in done.stderr, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1, done.stderr
+    assert warnings[0].startswith(f"warning: cache disabled: {directory}: "), warnings
+    assert done.returncode == reference.returncode
+    assert read_tree(work / "tree") == CLI_EXPECTED
+    assert summary_of(done.stderr) == summary_of(reference.stderr)
+    assert cache_state(directory) == before
 
 
 def test_a_full_disk_warns_once_and_disables(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
