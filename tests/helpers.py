@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+from typing import TypeVar
 
 from inliner import InlineOptions, InlineResult, inline_source
+
+T = TypeVar("T")
+
+LONG = os.environ.get("INLINE_SOLVERS_LONG", "") not in ("", "0")
+"""``INLINE_SOLVERS_LONG=1`` runs the long variants: more rounds, examples and faults, and
+bigger inputs (see the README's reliability section for the figures)."""
+
+
+def sized(default: T, long: T) -> T:
+    """A suite's size knob: ``long`` under ``INLINE_SOLVERS_LONG=1``, else ``default``."""
+    return long if LONG else default
 
 
 def code(text: str) -> str:
