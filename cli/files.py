@@ -83,6 +83,9 @@ def find_python_files(paths: Sequence[Path], include: str = DEFAULT_INCLUDE,
                 yield path
 
 
+_TOO_BIG = "cannot be read: too large for the memory this process may use"
+
+
 def read_source(path: Path) -> SourceFile:
     try:
         if not stat.S_ISREG(path.stat().st_mode):
@@ -93,6 +96,8 @@ def read_source(path: Path) -> SourceFile:
         raise SourceError("is a directory") from None
     except OSError as error:
         raise SourceError(f"cannot be read: {error.strerror or error}") from None
+    except MemoryError:
+        raise SourceError(_TOO_BIG) from None
     if b"\0" in raw:
         raise SourceError("contains a NUL byte")
     try:
@@ -106,6 +111,8 @@ def read_source(path: Path) -> SourceFile:
     except (UnicodeDecodeError, LookupError) as error:
         line = raw[: getattr(error, "start", 0)].count(b"\n") + 1
         raise SourceError(f"cannot be decoded as {encoding}", line=line) from None
+    except MemoryError:
+        raise SourceError(_TOO_BIG) from None
     first_end = text.find("\n")
     newline = "\r\n" if first_end > 0 and text[first_end - 1] == "\r" else "\n"
     return SourceFile(path, raw, text, encoding, newline)
