@@ -7,6 +7,7 @@ import math
 import os
 import pathlib
 import pickle
+import shlex
 import sqlite3
 import subprocess
 import sys
@@ -421,6 +422,83 @@ def test_an_unwritable_cache_directory_through_the_command_line(as_nobody, state
     assert read_tree(work / "tree") == CLI_EXPECTED
     assert summary_of(done.stderr) == summary_of(reference.stderr)
     assert cache_state(directory) == before
+
+
+class SystemOnUnpickle:
+    """Unpickling this runs a shell command (``os.system``), as a planted payload would."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (os.system, (self.command,))
+
+
+def plant_pickles_everywhere(directory: pathlib.Path, payload: bytes) -> int:
+    """Every row of the cache made a pickle: in the row itself, or (every other row) in a
+    file of diskcache's own layout that the row names; a pickle file also sits beside
+    every file the directory holds. Returns how many rows were planted."""
+    for path in [p for p in directory.rglob("*") if p.is_file()]:
+        path.with_name(path.name + ".val").write_bytes(payload)
+    con = sqlite3.connect(directory / "cache.db", isolation_level=None)
+    try:
+        rowids = [rowid for (rowid,) in con.execute("SELECT rowid FROM Cache")]
+        for n, rowid in enumerate(rowids):
+            if n % 2:
+                con.execute("UPDATE Cache SET mode = ?, filename = NULL, value = ? WHERE rowid = ?",
+                            (MODE_PICKLE, payload, rowid))
+            else:
+                name = f"{n % 256:02x}/{n // 256 % 256:02x}/{os.urandom(8).hex()}.val"
+                (directory / name).parent.mkdir(parents=True, exist_ok=True)
+                (directory / name).write_bytes(payload)
+                con.execute("UPDATE Cache SET mode = ?, filename = ?, value = NULL WHERE rowid = ?",
+                            (MODE_PICKLE, name, rowid))
+        left = con.execute("SELECT COUNT(*) FROM Cache WHERE mode != ?", (MODE_PICKLE,)).fetchone()
+    finally:
+        con.close()
+    assert left == (0,)
+    return len(rowids)
+
+
+@pytest.mark.parametrize("executor", ["thread", "process"])
+def test_pickles_planted_in_every_row_and_as_files_run_nothing_through_the_command_line(
+        tmp_path: pathlib.Path, executor: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A cache filled by a real run, then every row and file of it replaced by a pickle
+    whose loading would create a marker: a second run, whose workers (threads, or
+    processes) read that cache, runs none of it, treats every row as a miss, warns of
+    nothing and writes the right files; a third run finds the cache working again."""
+    from cli.app import main
+
+    cache, marker = tmp_path / "cache", tmp_path / "pwned"
+    assert main(["--quiet", "--cache-dir", str(cache), str(write_tree(tmp_path / "first"))]) == 0
+    payload = pickle.dumps(SystemOnUnpickle(f"touch {shlex.quote(str(marker))}"))
+    pickle.loads(payload)  # the payload works: loading it is what the run must never do
+    assert marker.exists()
+    marker.unlink()
+    planted = plant_pickles_everywhere(cache, payload)
+    assert planted >= 2 * len(CLI_TREE) - 1  # a module row per file, a unit row per function
+
+    tree = write_tree(tmp_path / "tree")
+    done = subprocess.run([sys.executable, "-m", "cli", "--cache-dir", str(cache), "--parallel", "2",
+                           "--executor", executor, str(tree)], capture_output=True, text=True, timeout=600)
+    assert not marker.exists(), "a planted pickle was loaded"
+    assert done.returncode == 0, done.stderr
+    assert "warning" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert "cache hits" not in done.stderr, done.stderr  # every planted row was a miss
+    assert read_tree(tree) == CLI_EXPECTED
+
+    again = write_tree(tmp_path / "again")
+    capsys.readouterr()
+    assert main(["--cache-dir", str(cache), str(again)]) == 0
+    assert read_tree(again) == CLI_EXPECTED
+    assert " cache hits" in capsys.readouterr().err
+    assert not marker.exists()
+    con = sqlite3.connect(cache / "cache.db")
+    try:
+        assert con.execute("SELECT COUNT(*) FROM Cache WHERE mode = ?", (MODE_RAW,)).fetchone()[0] > 0
+        assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        con.close()
 
 
 def test_a_full_disk_warns_once_and_disables(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
