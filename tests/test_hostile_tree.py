@@ -15,16 +15,16 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import INLINED, SOURCE
+from helpers import INLINED, SOURCE, sized
 
 from cli.app import main
 
 
-BIG_STATEMENTS = 30_000
+BIG_STATEMENTS = sized(30_000, 120_000)
 
 
 def big_module() -> tuple[bytes, bytes]:
-    """A 30,000-statement function whose variables are each read twice (so they stay:
+    """A 30,000-statement function (120,000 in the long variant) whose variables are each read twice (so they stay:
     ``multiple-reads``), then a small function that is inlined: the file is analysed
     whole, and only the small function's text changes."""
     lines = ["def big(a):"]

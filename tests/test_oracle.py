@@ -8,7 +8,7 @@ the return value (or exception) only.
 
 The number of examples per test defaults to a value that keeps this file fast; set
 ``INLINE_SOLVERS_EXAMPLES`` for a longer run, e.g. ``INLINE_SOLVERS_EXAMPLES=500 pytest
-tests/test_oracle.py``.  Set ``INLINE_SOLVERS_SHRINK=0`` to skip hypothesis's shrinking (a
+tests/test_oracle.py``, or ``INLINE_SOLVERS_LONG=1`` (200 per test).  Set ``INLINE_SOLVERS_SHRINK=0`` to skip hypothesis's shrinking (a
 failure is then reported at once, unminimised; shrinking one can take minutes).
 """
 
@@ -24,8 +24,10 @@ from hypothesis import strategies as st
 
 try:  # tests/ may or may not become a package
     from . import oracle_programs as op  # type: ignore[no-redef]
+    from .helpers import sized  # type: ignore[no-redef]
 except ImportError:
     import oracle_programs as op  # type: ignore[no-redef]
+    from helpers import sized  # type: ignore[no-redef]
 
 try:
     from inliner import InlineOptions, inline_source
@@ -39,7 +41,7 @@ needs_inliner = pytest.mark.skipif(
     inline_source is None, reason=f"inliner.inline_source is not available: {_IMPORT_ERROR!r}"
 )
 
-EXAMPLES = int(os.environ.get("INLINE_SOLVERS_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("INLINE_SOLVERS_EXAMPLES") or sized(40, 200))
 STATUSES = ("inlined", "unchanged", "fallback")
 INLINE_TIME_LIMIT = 30.0  # seconds for one inline_source call (it has its own timeout)
 
