@@ -7,12 +7,14 @@ import math
 import os
 import pathlib
 import pickle
+import random
 import shlex
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 import diskcache
 import diskcache.core
@@ -21,7 +23,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import inliner
-from helpers import INLINED, SOURCE
+from fixture_runner import fixture_modules
+from helpers import INLINED, SOURCE, sized
+from inliner import inline_source
 from inliner.driver.cache import JsonOnlyDisk, RefusedEntry, ResultCache, cache_key
 from unprivileged import as_nobody, needs_unprivileged_user, user_ids  # noqa: F401 - a fixture
 
@@ -326,6 +330,49 @@ def test_a_database_corrupted_while_open_warns_once(tmp_path: pathlib.Path) -> N
     _assert_disabled_quietly(cache, warnings, directory)
 
 
+DAMAGE_ROUNDS = sized(12, 600)
+"""Filled caches damaged at random (each kind in turn), in the test below."""
+
+
+def test_random_damage_to_a_filled_cache_never_escapes(tmp_path: pathlib.Path, record_property) -> None:  # type: ignore[no-untyped-def]
+    """A filled database truncated at a random length, a random page of it overwritten with
+    random bytes, or random write-ahead and shared-memory files put beside it: every read
+    is a miss or the value stored, at most one warning, and a cache that warned is off."""
+    rng = random.Random(6)
+    stored = {f"k{i}": {"i": i, "s": "x" * 500} for i in range(50)}
+    kinds = ["truncate", "page", "wal-and-shm"]
+    warned = 0
+    for round_ in range(DAMAGE_ROUNDS):
+        directory = tmp_path / f"c{round_}"
+        _filled(directory)
+        db = directory / "cache.db"
+        size = db.stat().st_size
+        kind = kinds[round_ % len(kinds)]
+        if kind == "truncate":
+            with db.open("r+b") as handle:
+                handle.truncate(rng.randrange(size))
+        elif kind == "page":
+            page = 4096
+            with db.open("r+b") as handle:
+                handle.seek(rng.randrange(size // page) * page)
+                handle.write(rng.randbytes(page))
+        else:
+            for suffix in ("-wal", "-shm"):
+                (directory / f"cache.db{suffix}").write_bytes(rng.randbytes(rng.choice([32, 4096, 40_000])))
+        cache, warnings = open_cache(directory)
+        for key, value in stored.items():
+            assert cache.get(key) in (None, value), (round_, kind, key)
+        cache.set("new", {"a": 1})
+        assert cache.get("new") == {"a": 1} or cache.disabled, (round_, kind)
+        assert len(warnings) <= 1, (round_, kind, warnings)
+        assert cache.disabled == bool(warnings), (round_, kind, warnings)
+        warned += bool(warnings)
+        cache.close()
+    record_property("damaged_caches", DAMAGE_ROUNDS)
+    record_property("damaged_caches_that_warned", warned)
+    assert warned > 0, "no damage was noticed: the test proved nothing"
+
+
 def test_a_path_that_cannot_be_a_directory_warns_once(tmp_path: pathlib.Path) -> None:
     (tmp_path / "file").write_text("")
     directory = tmp_path / "file" / "c"
@@ -358,8 +405,9 @@ CLI_TREE = {"a.py": SOURCE, "pkg/b.py": SOURCE.replace("solve", "solve_b"), "don
 CLI_EXPECTED = {"a.py": INLINED, "pkg/b.py": INLINED.replace("solve", "solve_b"), "done.py": INLINED}
 
 
-def write_tree(root: pathlib.Path, owner: tuple[int, int] | None = None) -> pathlib.Path:
-    for relative, text in CLI_TREE.items():
+def write_tree(root: pathlib.Path, owner: tuple[int, int] | None = None,
+               files: dict[str, str] = CLI_TREE) -> pathlib.Path:
+    for relative, text in files.items():
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_text(text)
     if owner is not None:
@@ -368,8 +416,8 @@ def write_tree(root: pathlib.Path, owner: tuple[int, int] | None = None) -> path
     return root
 
 
-def read_tree(root: pathlib.Path) -> dict[str, str]:
-    return {relative: (root / relative).read_text() for relative in CLI_TREE}
+def read_tree(root: pathlib.Path, files: dict[str, str] = CLI_TREE) -> dict[str, str]:
+    return {relative: (root / relative).read_text() for relative in files}
 
 
 def cache_state(directory: pathlib.Path) -> dict[str, tuple[int, bytes | None]]:
@@ -462,35 +510,42 @@ def plant_pickles_everywhere(directory: pathlib.Path, payload: bytes) -> int:
 
 @pytest.mark.parametrize("executor", ["thread", "process"])
 def test_pickles_planted_in_every_row_and_as_files_run_nothing_through_the_command_line(
-        tmp_path: pathlib.Path, executor: str, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: pathlib.Path, executor: str, capsys: pytest.CaptureFixture[str],
+        record_property: Callable[[str, object], None]) -> None:
     """A cache filled by a real run, then every row and file of it replaced by a pickle
     whose loading would create a marker: a second run, whose workers (threads, or
     processes) read that cache, runs none of it, treats every row as a miss, warns of
     nothing and writes the right files; a third run finds the cache working again."""
     from cli.app import main
 
+    files, expected = dict(CLI_TREE), dict(CLI_EXPECTED)
+    for module in sized([], fixture_modules()):  # the long variant: hundreds of rows
+        files[f"fixtures/{module.name}"] = module.read_text()
+        expected[f"fixtures/{module.name}"] = inline_source(module.read_text()).code
     cache, marker = tmp_path / "cache", tmp_path / "pwned"
-    assert main(["--quiet", "--cache-dir", str(cache), str(write_tree(tmp_path / "first"))]) == 0
+    first = write_tree(tmp_path / "first", files=files)
+    assert main(["--quiet", "--cache-dir", str(cache), str(first)]) == 0
     payload = pickle.dumps(SystemOnUnpickle(f"touch {shlex.quote(str(marker))}"))
     pickle.loads(payload)  # the payload works: loading it is what the run must never do
     assert marker.exists()
     marker.unlink()
     planted = plant_pickles_everywhere(cache, payload)
-    assert planted >= 2 * len(CLI_TREE) - 1  # a module row per file, a unit row per function
+    record_property("rows_planted", planted)
+    assert planted >= 2 * len(files) - 1  # a module row per file, a unit row per function
 
-    tree = write_tree(tmp_path / "tree")
+    tree = write_tree(tmp_path / "tree", files=files)
     done = subprocess.run([sys.executable, "-m", "cli", "--cache-dir", str(cache), "--parallel", "2",
                            "--executor", executor, str(tree)], capture_output=True, text=True, timeout=600)
     assert not marker.exists(), "a planted pickle was loaded"
     assert done.returncode == 0, done.stderr
     assert "warning" not in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert "cache hits" not in done.stderr, done.stderr  # every planted row was a miss
-    assert read_tree(tree) == CLI_EXPECTED
+    assert read_tree(tree, files) == expected
 
-    again = write_tree(tmp_path / "again")
+    again = write_tree(tmp_path / "again", files=files)
     capsys.readouterr()
     assert main(["--cache-dir", str(cache), str(again)]) == 0
-    assert read_tree(again) == CLI_EXPECTED
+    assert read_tree(again, files) == expected
     assert " cache hits" in capsys.readouterr().err
     assert not marker.exists()
     con = sqlite3.connect(cache / "cache.db")

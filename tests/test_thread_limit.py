@@ -14,10 +14,12 @@ import tempfile
 from pathlib import Path
 
 from fixture_runner import fixture_modules
+from helpers import sized
 from inliner import inline_source
 from unprivileged import SYSTEM_PYTHON, copy_packages, make_readable, needs_unprivileged_user, run_as_user
 
 LIMIT = 10  # processes and threads for the user: the child's main thread, 4 outer, 5 spare
+SMALL_SOURCES = sized(60, 600)  # beside a fixture module; each inlined 5 times (direct, 4 outer)
 
 CHILD = r"""
 import json, sys, threading, time
@@ -53,9 +55,9 @@ print(json.dumps({
 
 
 @needs_unprivileged_user
-def test_a_real_thread_limit_loses_nothing():
+def test_a_real_thread_limit_loses_nothing(record_property):
     sources = [fixture_modules()[-1].read_text()] + [
-        f"def f{k}(a):\n    x = g(a, {k})\n    return h(x)\n" for k in range(60)
+        f"def f{k}(a):\n    x = g(a, {k})\n    return h(x)\n" for k in range(SMALL_SOURCES)
     ]
     expected = [inline_source(s).code for s in sources]
     workdir = Path(tempfile.mkdtemp(prefix="inline-solvers-ulimit-", dir="/tmp"))
@@ -72,6 +74,7 @@ def test_a_real_thread_limit_loses_nothing():
         report = json.loads(done.stdout)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    record_property("thread_starts_refused", report["refused"])
     assert report["refused"] > 0, "the limit did not bite: nothing was proven"
     assert report["started"] < LIMIT
     assert report["direct"] == expected
