@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from .analysis import FunctionAnalysis, analyse_function
 from .deadline import NO_DEADLINE, Deadline, DeadlineExceeded
 from .discover import FoundFunction, find_functions, has_plain_assignment
+from .memory import libcst_may_not_fit
 from .options import CANONICAL, InlineOptions
 from .plan import FunctionPlan, plan_function
 from .reasons import FallbackReason, KeepReason
@@ -253,6 +254,12 @@ class _Run:
             plain_lines = [line.replace("\r", "\n") for line in lines]
             new_text = self._rewrite_unit(node, plain, plain_lines, works)
             return None if new_text is None else new_text.replace("\n", "\r")
+        if libcst_may_not_fit(len(text.text)):
+            # libcst's native parser aborts the process when an allocation fails.
+            for work in works:
+                work.fall_back(FallbackReason.TOO_COMPLEX, "too large for libcst to parse within "
+                               "this process's address-space limit (ulimit -v)")
+            return None
         deadline = unit_deadline(self.options)
         try:
             names = frozenset(c.name for w in works if w.analysis for c in w.analysis.candidates)
