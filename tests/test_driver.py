@@ -11,8 +11,10 @@ import pytest
 
 from fixture_runner import fixture_modules
 from inliner import InlineOptions, inline_many, inline_source
+from inliner.driver import batch as batch_module
 from inliner.driver import pool as pool_module
 from inliner.driver.batch import CRASH_MARKER_VARIABLE
+from inliner.driver.gate import ComputeGate, gil_enabled
 from inliner.driver.pool import BUDGET, BoundedPool, ThreadBudget
 
 SOURCES = [p.read_text() for p in fixture_modules()]
@@ -261,3 +263,55 @@ def test_process_workers_share_the_cache(tmp_path):
     warm = inline_many(items, parallel=2, executor="process", cache_dir=tmp_path)
     assert warm.stats.cache_hits == len(items)
     assert [r.code for r in warm] == [inline_source(s).code for s in items]
+
+
+# -- the compute gate ------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not gil_enabled(), reason="a free-threaded build lets the library's threads compute at once")
+def test_on_a_gil_build_one_library_thread_computes_at_a_time(monkeypatch):
+    """Two workers inside the inliner at once would meet at the barrier; through the gate
+    the first one waits there alone until the barrier gives up."""
+    meeting = threading.Barrier(2, timeout=0.5)
+    met = []
+    real = batch_module.inline_source
+
+    def probe(source, options=None):
+        try:
+            meeting.wait()
+            met.append(source)
+        except threading.BrokenBarrierError:
+            pass
+        return real(source, options)
+
+    monkeypatch.setattr(batch_module, "inline_source", probe)
+    results = inline_many(SMALL[:4], parallel=4, executor="thread")
+    assert met == []
+    assert [r.code for r in results] == [inline_source(s).code for s in SMALL[:4]]
+
+
+def test_the_gate_is_re_entrant_within_a_thread_and_bounds_the_others():
+    gate = ComputeGate(1)
+    inside = threading.Event()
+    release = threading.Event()
+    entered_second = threading.Event()
+
+    def first():
+        with gate.passage(), gate.passage():  # nested: must not wait for itself
+            inside.set()
+            release.wait()
+
+    def second():
+        with gate.passage():
+            entered_second.set()
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert inside.wait(5)
+    two = threading.Thread(target=second)
+    two.start()
+    assert not entered_second.wait(0.2)  # the only slot is taken
+    release.set()
+    one.join(5)
+    two.join(5)
+    assert entered_second.is_set() and not one.is_alive() and not two.is_alive()

@@ -24,6 +24,7 @@ from ..engine import inline_source, inline_unit
 from ..options import InlineOptions
 from ..reasons import FallbackReason
 from ..result import InlineResult, internal_error
+from .gate import COMPUTE_GATE, gil_enabled
 from .pool import BoundedPool, in_library_worker
 from .records import result_from_json, result_to_json
 from .telemetry import RunStats, append_line
@@ -79,7 +80,8 @@ def inline_with_cache(source: str, options: InlineOptions, cache) -> tuple[Inlin
     top-level function or class, so that changing one function recomputes one."""
     counts = CacheCounts()
     if cache is None:
-        return inline_source(source, options), counts
+        with COMPUTE_GATE.passage():
+            return inline_source(source, options), counts
     from .cache import cache_key  # local: the cache module is only needed with a cache
 
     token = f"{options.cache_token()};{_environment_token()}"
@@ -95,7 +97,8 @@ def inline_with_cache(source: str, options: InlineOptions, cache) -> tuple[Inlin
             key = cache_key("unit", unit.text, f"{token};flags={parts.flags}")
             unit_result = _cached(cache, key, counts)
             if unit_result is None:
-                unit_result = inline_unit(unit.text, options, parts.flags)
+                with COMPUTE_GATE.passage():
+                    unit_result = inline_unit(unit.text, options, parts.flags)
                 if unit_result.status == "fallback" and not unit_result.functions:
                     break  # the unit could not be handled on its own: do the whole module
                 if not _never_cache(unit_result):
@@ -104,7 +107,8 @@ def inline_with_cache(source: str, options: InlineOptions, cache) -> tuple[Inlin
         else:
             result = assemble(source, parts, unit_results, canonical=not options.preserve_format)
     if result is None:
-        result = inline_source(source, options)
+        with COMPUTE_GATE.passage():
+            result = inline_source(source, options)
     if not _never_cache(result):
         cache.set(module_key, result_to_json(result))
     return result, counts
@@ -161,8 +165,7 @@ class InlineBatch:
             return self.executor
         if self.parallel < 2 or (os.cpu_count() or 1) < 2:
             return "thread"
-        gil = getattr(sys, "_is_gil_enabled", lambda: True)()
-        if not gil:
+        if not gil_enabled():
             return "thread"
         return "process" if sum(map(len, sources)) >= AUTO_PROCESS_MIN_CHARACTERS else "thread"
 
