@@ -25,8 +25,8 @@ keep their order and count; pure: nothing crosses an ``await``/``yield``/``:=``,
 ``del``, a compound statement or ``return``; both: no read crosses a rebinding of its name).
 
 ``INLINE_SOLVERS_EXAMPLES`` sets the number of examples; without it this file uses small
-counts so that it runs in well under a minute (hypothesmith is slow), ten times as many
-under ``INLINE_SOLVERS_LONG=1``.
+counts so that it runs in well under a minute (hypothesmith is slow), five and ten times
+as many under ``INLINE_SOLVERS_LONG=1``.
 
 Regular tests at the end reproduce the bugs the fuzzing found (marked
 ``xfail(strict=True)`` while a bug is open, plain regression tests once it is fixed).
@@ -51,7 +51,7 @@ from helpers import sized
 from inliner import InlineOptions, InlineResult, inline_source
 
 _ENV_EXAMPLES = os.environ.get("INLINE_SOLVERS_EXAMPLES")
-MODULE_EXAMPLES = int(_ENV_EXAMPLES) if _ENV_EXAMPLES else sized(40, 400)
+MODULE_EXAMPLES = int(_ENV_EXAMPLES) if _ENV_EXAMPLES else sized(40, 200)
 FUNCTION_EXAMPLES = int(_ENV_EXAMPLES) if _ENV_EXAMPLES else sized(150, 1500)
 
 FUZZ_SETTINGS = {
