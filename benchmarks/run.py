@@ -237,12 +237,7 @@ def run(quick: bool, repeat: int, out: Path) -> list[Row]:
                         "<= 1.5", f"{memory_few // 1024} MiB and {memory_many // 1024} MiB"))
 
         # -- the plot: time against size for the chains ----------------------------------------------
-        sizes = [250, 500, 1000, 2000] if quick else [500, 1000, 2000, 5000, 10000, 20000]
-        series = {
-            "single-use chain": [best_of(1, lambda n=n: inline_source(chain(n), InlineOptions(preserve_format=False))) for n in sizes],
-            "independent statements": [best_of(1, lambda n=n: inline_source(statements_function(n), InlineOptions(preserve_format=False))) for n in sizes],
-        }
-        plot(sizes, series, out / "benchmarks.png")
+        plot_growth(quick, repeat, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return rows
@@ -291,6 +286,17 @@ def breakdown(repeat: int, functions: int) -> str:
     return "\n".join(lines_out)
 
 
+def plot_growth(quick: bool, repeat: int, out: Path) -> None:
+    sizes = [250, 500, 1000, 2000] if quick else [500, 1000, 2000, 5000, 10000, 20000]
+    canonical = InlineOptions(preserve_format=False)
+    series = {
+        "single-use chain": [best_of(repeat, lambda n=n: inline_source(chain(n), canonical)) for n in sizes],
+        "independent statements": [best_of(repeat, lambda n=n: inline_source(statements_function(n), canonical))
+                                   for n in sizes],
+    }
+    plot(sizes, series, out / "benchmarks.png")
+
+
 def plot(sizes: list[int], series: dict[str, list[float]], path: Path) -> None:
     try:
         import matplotlib
@@ -332,11 +338,15 @@ def main() -> int:
                         help="keep CPython's default collector thresholds (the command line tunes them)")
     parser.add_argument("--breakdown", action="store_true",
                         help="also print where the time of the module figures goes, step by step")
+    parser.add_argument("--plot-only", action="store_true", help="only measure and write the plot")
     arguments = parser.parse_args()
     if not arguments.default_gc:
         # As the command line and the process workers do; the references run under it too.
         tune_garbage_collector()
     repeat = arguments.repeat or (1 if arguments.quick else 3)
+    if arguments.plot_only:
+        plot_growth(arguments.quick, repeat, arguments.out)
+        return 0
     rows = run(arguments.quick, repeat, arguments.out)
     print(table(rows))
     if arguments.breakdown:

@@ -33,9 +33,11 @@ from .units import assemble, split_module
 Executor = Literal["thread", "process", "auto"]
 EXECUTORS = ("thread", "process", "auto")
 
-AUTO_PROCESS_MIN_CHARACTERS = 400_000
-"""``executor="auto"`` uses processes on a GIL build once a batch holds this much source:
-below it, starting worker processes (each importing libcst) costs more than it saves."""
+AUTO_PROCESS_MIN_CHARACTERS = 100_000
+"""``executor="auto"`` uses processes on a GIL build once a batch holds this much source.
+Measured by ``benchmarks/run.py`` (two cores, parallel 2): processes finished first from
+about 90,000 characters in a fresh process, which must start its fork server (the command
+line), and from about 22,000 in one that has run a process batch before (a pipeline)."""
 
 
 @dataclass
