@@ -78,4 +78,9 @@ def describe_syntax_error(error: BaseException) -> str:
         return f"{where}{error.msg}"
     if isinstance(error, ValueError):
         return str(error)
+    if isinstance(error, MemoryError):
+        # CPython's parser reports a stack overflow (deep nesting) as a bare MemoryError,
+        # just like a real shortage of memory: say both.
+        return str(error) or "the parser ran out of memory (nesting too deep, or too large " \
+            "for the memory this process may use)"
     return "nested too deeply for the parser"

@@ -14,6 +14,7 @@ from fixture_runner import fixture_modules
 from helpers import code
 from inliner import CANONICAL, FallbackReason, InlineOptions, engine, inline_source
 from inliner.deadline import Deadline, DeadlineExceeded
+from inliner.source import describe_syntax_error
 
 
 def chain(length: int, reads: int = 1) -> str:
@@ -181,3 +182,9 @@ def test_multi_line_values_and_semicolons_in_one_function():
                 a,
             ))
         """)
+
+
+def test_parser_failures_are_described_by_what_may_have_happened():
+    assert "ran out of memory" in describe_syntax_error(MemoryError())
+    assert describe_syntax_error(MemoryError("Parser stack overflowed")) == "Parser stack overflowed"
+    assert describe_syntax_error(RecursionError()) == "nested too deeply for the parser"
