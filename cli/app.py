@@ -6,7 +6,6 @@ files that would change; 123 some file could not be processed (the others still 
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -30,6 +29,7 @@ from inliner import (
 )
 
 from .config import ConfigError, find_project_config, load_config
+from .diffs import unified_diff
 from .files import (
     DEFAULT_EXCLUDE,
     DEFAULT_INCLUDE,
@@ -153,7 +153,7 @@ def _process(source: SourceFile, result: InlineResult, options: InlineOptions, d
     summary.dropped += result.dropped
     if diff:
         # A closed pipe ends the whole run (see main), it is no error of this file.
-        sys.stdout.writelines(difflib.unified_diff(
+        sys.stdout.writelines(unified_diff(
             source.text.splitlines(keepends=True), new_text.splitlines(keepends=True),
             fromfile=f"a/{display}", tofile=f"b/{display}",
         ))
