@@ -12,7 +12,7 @@ from .options import CANONICAL, InlineOptions
 from .reasons import FallbackReason, KeepReason
 from .result import FunctionReport, InlineResult, KeptVariable
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "BatchResults",
