@@ -90,7 +90,7 @@ def _guarded(work: _Work, step) -> None:  # type: ignore[no-untyped-def]
     except RecursionError:
         work.fall_back(FallbackReason.TOO_COMPLEX, "nested too deeply to analyse")
     except MemoryError:
-        work.fall_back(FallbackReason.TOO_COMPLEX, "out of memory")
+        work.fall_back(FallbackReason.OUT_OF_MEMORY, "memory ran out while analysing it")
     except Exception as error:  # noqa: BLE001 - a bug must cost one function, not the run
         work.fall_back(FallbackReason.INTERNAL_ERROR, f"{type(error).__name__}: {error}")
 
@@ -113,7 +113,8 @@ class _Run:
         try:
             tree = parse_tree(self.source)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-            return untouched(self.source, FallbackReason.PARSE_ERROR, describe_syntax_error(error),
+            reason = FallbackReason.OUT_OF_MEMORY if isinstance(error, MemoryError) else FallbackReason.PARSE_ERROR
+            return untouched(self.source, reason, describe_syntax_error(error),
                              line=getattr(error, "lineno", None), column=getattr(error, "offset", None))
         self.tree = tree
         self.flags = future_flags(tree) if self.given_flags is None else self.given_flags
@@ -257,7 +258,7 @@ class _Run:
         if libcst_may_not_fit(len(text.text)):
             # libcst's native parser aborts the process when an allocation fails.
             for work in works:
-                work.fall_back(FallbackReason.TOO_COMPLEX, "too large for libcst to parse within "
+                work.fall_back(FallbackReason.OUT_OF_MEMORY, "too large for libcst to parse within "
                                "this process's address-space limit (ulimit -v)")
             return None
         deadline = unit_deadline(self.options)

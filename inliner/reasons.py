@@ -60,6 +60,9 @@ class FallbackReason(str, Enum):
     """The per-function deadline (``timeout``) passed."""
     TOO_COMPLEX = "too-complex"
     """The function nests too deeply or is too large to analyse safely."""
+    OUT_OF_MEMORY = "out-of-memory"
+    """Memory ran short (under a limit such as ``ulimit -v``, or the parser's own stack,
+    which CPython reports the same way). Depends on the process, so never cached."""
     VERIFY_FAILED = "verify-failed"
     """The rewritten code did not parse or compile; the original was kept."""
     REWRITE_MISMATCH = "rewrite-mismatch"

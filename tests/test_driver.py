@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import random
 import threading
 
 import pytest
 
 from fixture_runner import fixture_modules
-from inliner import InlineOptions, inline_many, inline_source
+from inliner import FallbackReason, InlineOptions, engine, inline_many, inline_source
 from inliner.driver import batch as batch_module
 from inliner.driver import pool as pool_module
 from inliner.driver.batch import CRASH_MARKER_VARIABLE
-from inliner.driver.gate import ComputeGate, gil_enabled
+from inliner.driver.gate import COMPUTE_GATE, ComputeGate, gil_enabled
 from inliner.driver.pool import BUDGET, BoundedPool, ThreadBudget
 
 SOURCES = [p.read_text() for p in fixture_modules()]
@@ -248,6 +249,18 @@ def test_a_timeout_is_never_remembered(tmp_path):
     assert all(r.status == "inlined" for r in again)
 
 
+def test_a_shortage_of_memory_is_never_remembered(tmp_path, monkeypatch):
+    """Under ``ulimit -v`` a unit may be too big for libcst: that is the process's limit,
+    not the code's property, so a later run without the limit must inline it."""
+    monkeypatch.setattr(engine, "libcst_may_not_fit", lambda characters: True)
+    short = inline_many(SMALL[:3], parallel=1, cache_dir=tmp_path)
+    assert {f.reason for r in short for f in r.functions} == {FallbackReason.OUT_OF_MEMORY}
+    monkeypatch.undo()
+    again = inline_many(SMALL[:3], parallel=1, cache_dir=tmp_path)
+    assert again.stats.cache_hits == 0
+    assert all(r.status == "inlined" for r in again)
+
+
 def test_a_corrupt_cache_warns_once_and_results_stay_right(tmp_path, capsys):
     cache = tmp_path / "cache"
     inline_many(SMALL[:3], parallel=1, cache_dir=cache)
@@ -315,3 +328,34 @@ def test_the_gate_is_re_entrant_within_a_thread_and_bounds_the_others():
     one.join(5)
     two.join(5)
     assert entered_second.is_set() and not one.is_alive() and not two.is_alive()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_child_forked_while_threads_compute_can_compute_and_start_threads():
+    """The pipeline may fork (the default start method before Python 3.14) while one of
+    the library's threads holds the gate and the budget: the child must not inherit them."""
+    inside, release = threading.Event(), threading.Event()
+
+    def hold():
+        with COMPUTE_GATE.passage():
+            inside.set()
+            release.wait()
+
+    assert BUDGET.try_acquire()
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert inside.wait(5)
+        child = os.fork()
+        if child == 0:  # the child: report through the exit status, never return to pytest
+            ok = COMPUTE_GATE._semaphore.acquire(blocking=False) and BUDGET.in_use == 0
+            if ok:
+                COMPUTE_GATE._semaphore.release()
+            results = inline_many(SMALL[:4], parallel=2, executor="thread") if ok else []
+            os._exit(0 if ok and [r.status for r in results] == ["inlined"] * 4 else 1)
+        _, status = os.waitpid(child, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        release.set()
+        holder.join()
+        BUDGET.release()

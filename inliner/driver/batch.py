@@ -58,9 +58,13 @@ def _environment_token() -> str:
     return f"python={sys.version_info.major}.{sys.version_info.minor};libcst={libcst_version}"
 
 
+_CIRCUMSTANTIAL = (FallbackReason.TIMEOUT, FallbackReason.OUT_OF_MEMORY)
+
+
 def _never_cache(result: InlineResult) -> bool:
-    """A timeout depends on the machine's load, not on the code: never remember it."""
-    return any(f.reason is FallbackReason.TIMEOUT for f in result.functions)
+    """A timeout depends on the machine's load, a shortage of memory on the process's
+    limit, not on the code: never remember them."""
+    return result.reason_code in _CIRCUMSTANTIAL or any(f.reason in _CIRCUMSTANTIAL for f in result.functions)
 
 
 def _cached(cache, key: str, counts: CacheCounts) -> InlineResult | None:  # type: ignore[no-untyped-def]

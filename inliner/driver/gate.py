@@ -30,6 +30,14 @@ class ComputeGate:
         self.slots = slots
         self._semaphore = threading.Semaphore(slots)
         self._inside = threading.local()
+        if hasattr(os, "register_at_fork"):
+            # A child made by fork has only the forking thread: slots held by the others
+            # would never come back.
+            os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        self._semaphore = threading.Semaphore(self.slots)
+        self._inside = threading.local()
 
     @contextmanager
     def passage(self) -> Iterator[None]:

@@ -69,8 +69,16 @@ class ThreadBudget:
         with self._lock:
             self._in_use -= 1
 
+    def forget_threads(self) -> None:
+        """In a child made by fork: no thread of the parent exists here."""
+        self._lock = threading.Lock()
+        self._in_use = 0
+
 
 BUDGET = ThreadBudget(_default_thread_limit())
+if hasattr(os, "register_at_fork"):
+    # A child made by fork has none of the library's threads: it starts with the whole budget.
+    os.register_at_fork(after_in_child=lambda: BUDGET.forget_threads())
 _local = threading.local()
 
 
