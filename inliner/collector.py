@@ -22,7 +22,9 @@ one rarely. Memory held by real garbage cycles is still reclaimed, only later.""
 def tune_garbage_collector() -> tuple[int, int, int]:
     """Raise the collector's thresholds for batch work; returns the previous ones, to give
     back with ``gc.set_threshold(*previous)``. A collector that was never lower is left
-    as it is."""
+    as it is, and so is one switched off by a threshold of 0."""
     previous = gc.get_threshold()
+    if previous[0] == 0:
+        return previous  # type: ignore[return-value]
     gc.set_threshold(*(max(now, wanted) for now, wanted in zip(previous, BATCH_THRESHOLDS)))
     return previous  # type: ignore[return-value]

@@ -30,6 +30,16 @@ def test_tuning_never_lowers_a_higher_threshold():
         gc.set_threshold(*before)
 
 
+def test_a_collector_switched_off_stays_off():
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(0)
+        tune_garbage_collector()
+        assert gc.get_threshold()[0] == 0
+    finally:
+        gc.set_threshold(*before)
+
+
 def test_the_command_line_process_runs_with_the_tuned_collector():
     probe = ("import atexit, gc, sys; atexit.register(lambda: print(gc.get_threshold()));"
              "sys.argv = ['inline-solvers', '--version']; from cli.app import run; run()")
