@@ -27,6 +27,7 @@ from inliner import (
     inline_source,
     tune_garbage_collector,
 )
+from inliner.source import split_lines
 
 from .config import ConfigError, find_project_config, load_config
 from .diffs import unified_diff
@@ -154,7 +155,7 @@ def _process(source: SourceFile, result: InlineResult, options: InlineOptions, d
     if diff:
         # A closed pipe ends the whole run (see main), it is no error of this file.
         sys.stdout.writelines(unified_diff(
-            source.text.splitlines(keepends=True), new_text.splitlines(keepends=True),
+            split_lines(source.text), split_lines(new_text),
             fromfile=f"a/{display}", tofile=f"b/{display}",
         ))
     if not (check or diff):

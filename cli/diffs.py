@@ -23,7 +23,8 @@ def _piece_starts(lines: Sequence[str]) -> list[int]:
 def _opcodes(old: Sequence[str], new: Sequence[str]) -> list[Opcode]:
     old_starts, new_starts = _piece_starts(old), _piece_starts(new)
     if [old[i] for i in old_starts] != [new[i] for i in new_starts]:
-        return difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+        # The whole texts, with difflib's own heuristics (popular lines are not anchors).
+        return difflib.SequenceMatcher(None, old, new).get_opcodes()
     bounds_old = [0, *old_starts[1:], len(old)] if old_starts else [0, len(old)]
     bounds_new = [0, *new_starts[1:], len(new)] if new_starts else [0, len(new)]
     merged: list[Opcode] = []
@@ -56,9 +57,16 @@ def _range(start: int, stop: int) -> str:
     return f"{first}" if length == 1 else f"{first},{length}"
 
 
+def _marked(prefix: str, line: str) -> Iterator[str]:
+    yield prefix + line
+    if not line.endswith(("\n", "\r")):
+        yield "\n\\ No newline at end of file\n"
+
+
 def unified_diff(old: Sequence[str], new: Sequence[str], fromfile: str, tofile: str,
                  context: int = 3) -> Iterator[str]:
-    """The lines of ``diff -u`` between two lists of lines (each with its line ending)."""
+    """The lines of ``diff -u`` between two lists of lines, each with its line ending
+    (split as Python does, :func:`inliner.source.split_lines`, not ``str.splitlines``)."""
     started = False
     for group in _Precomputed(_opcodes(old, new)).get_grouped_opcodes(context):
         if not started:
@@ -69,7 +77,10 @@ def unified_diff(old: Sequence[str], new: Sequence[str], fromfile: str, tofile: 
         yield f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@\n"
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
-                yield from (" " + line for line in old[i1:i2])
+                for line in old[i1:i2]:
+                    yield from _marked(" ", line)
                 continue
-            yield from ("-" + line for line in old[i1:i2])
-            yield from ("+" + line for line in new[j1:j2])
+            for line in old[i1:i2]:
+                yield from _marked("-", line)
+            for line in new[j1:j2]:
+                yield from _marked("+", line)

@@ -11,16 +11,17 @@ from cli import diffs
 from cli.diffs import unified_diff
 from fixture_runner import fixture_modules
 from inliner import InlineOptions, inline_source
+from inliner.source import split_lines
 
 
 def applies(tmp_path, old: str, new: str) -> bool:
     """Whether ``patch`` turns ``old`` into ``new`` with our diff."""
     target = tmp_path / "module.py"
-    target.write_text(old)
-    patch_text = "".join(unified_diff(old.splitlines(True), new.splitlines(True), "a/module.py", "b/module.py"))
+    target.write_bytes(old.encode())
+    patch_text = "".join(unified_diff(split_lines(old), split_lines(new), "a/module.py", "b/module.py"))
     done = subprocess.run(["patch", "-s", "-p1", "-d", str(tmp_path)], input=patch_text, text=True,
                           capture_output=True, check=False)
-    return done.returncode == 0 and target.read_text() == new
+    return done.returncode == 0 and target.read_bytes() == new.encode()
 
 
 @pytest.mark.parametrize("path", fixture_modules(), ids=lambda p: p.name)
@@ -55,6 +56,16 @@ def test_pieces_are_compared_one_by_one(monkeypatch):
     monkeypatch.setattr(diffs.difflib, "SequenceMatcher", Recording)
     lines = list(unified_diff(old.splitlines(True), new.splitlines(True), "a", "b"))
     assert lines and max(seen) <= 5
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("def f(a):\n    x = g(a)\n    return x", "def f(a):\n    return g(a)"),
+    ("def f(a):\n    x = g(a)\n    return x\n", "def f(a):\n    return g(a)"),
+    ("def f(a):\n    x = g(a, '\f')\n\f\n    return x\n", "def f(a):\n\f\n    return g(a, '\f')\n"),
+    ("def f(a):\r\n    x = g(a)\r\n    return x\r\n", "def f(a):\r\n    return g(a)\r\n"),
+], ids=["no final newline", "newline removed", "form feeds", "crlf"])
+def test_awkward_endings_still_make_a_patch(tmp_path, old, new):
+    assert applies(tmp_path, old, new)
 
 
 def test_when_top_level_lines_differ_the_whole_files_are_compared(tmp_path):
