@@ -609,6 +609,16 @@ ROWS = [
         def f(é):
             return h('😀', g('ü€😀', é))
         """),
+    ("names spelled in another Unicode form are the same name", STRICT, """
+        def f(a):
+            ﬁ = g(a)
+            x = h(fi, ａ)
+            return k(x, ﬁ.real)
+        """, """
+        def f(a):
+            ﬁ = g(a)
+            return k(h(fi, ａ), ﬁ.real)
+        """),
     # -- the canonical form ------------------------------------------------------------------
     ("canonical output is ast.unparse", CANONICAL, """
         def f(a, b):

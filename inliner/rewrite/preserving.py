@@ -9,6 +9,8 @@ parsed with each mention of a candidate renamed to a unique marker.
 from __future__ import annotations
 
 import ast
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -20,6 +22,9 @@ from ..plan import FunctionPlan
 from ..precedence import SiteContext, parentheses_to_add
 from ..reasons import KeepReason
 from ..source import char_column, split_lines
+
+
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +56,7 @@ class ParsedUnit:
         self.unit = unit
         self.lines = lines
         self.original: dict[str, str] = {}
-        """Marker → the variable name it stands for."""
+        """Marker → the variable name it stands for, spelled as written."""
         self.marker_at: dict[tuple[int, int], str] = {}
         self.module = cst.parse_module(self._marked(node, names))
         self.assignments: dict[str, cst.Assign] = {}
@@ -86,11 +91,13 @@ class ParsedUnit:
         for number, (line, column, name) in enumerate(sorted(found, reverse=True)):
             marker = f"{prefix}{number}"
             row = lines[line - 1]
-            if row[column:column + len(name)] != name:
+            # The name as written: Python reads identifiers in NFKC form, so ``ﬁ`` is fi.
+            written = _WORD.match(row, column)
+            if written is None or unicodedata.normalize("NFKC", written.group()) != name:
                 raise ValueError(f"line {self.unit.first + line - 1}: no name {name!r} where "
                                  "the syntax tree puts it")
-            lines[line - 1] = row[:column] + marker + row[column + len(name):]
-            self.original[marker] = name
+            lines[line - 1] = row[:column] + marker + row[written.end():]
+            self.original[marker] = written.group()
             self.marker_at[(line, column)] = marker
         return "".join(lines)
 
