@@ -114,9 +114,12 @@ def chain(length: int, reads: int = 1) -> str:
 
 
 def peak_memory_of_cli(tree: Path) -> int:
-    """Maximum resident set size (KiB) of a fresh process running the CLI on ``tree``."""
-    code = ("import resource, sys; from cli.app import main; main(['--no-cache', '--check', '-q', sys.argv[1]]);"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    """Peak resident set size (KiB) of a fresh process running the CLI on ``tree``: the
+    high-water mark of its own memory (``VmHWM``; ``ru_maxrss`` would also count the
+    benchmark's memory, which the child shares until it starts the interpreter)."""
+    code = ("from cli.app import main; from inliner import tune_garbage_collector; import sys;"
+            "tune_garbage_collector(); main(['--no-cache', '--check', '-q', sys.argv[1]]);"
+            "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])")
     done = subprocess.run([sys.executable, "-c", code, str(tree)], capture_output=True, text=True,
                           cwd=ROOT, check=False)
     return int(done.stdout.strip().splitlines()[-1])
