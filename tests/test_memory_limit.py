@@ -128,3 +128,4 @@ def test_a_function_within_the_parser_s_reach_but_beyond_libcst_s(tmp_path):
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     assert_small_files_done(tree)
     assert (tree / "huge_function.py").read_text() == source
+    assert "out-of-memory 1" in done.stderr, done.stderr[-3000:]
