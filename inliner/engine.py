@@ -28,7 +28,6 @@ from .result import (
 )
 from .rewrite.canonical import apply_plan, apply_plans
 from .rewrite.preserving import ParsedUnit, UnitText, unit_span
-from .verify import same_tree
 from .source import (
     compile_error,
     compile_tree,
@@ -37,6 +36,7 @@ from .source import (
     parse_tree,
     split_lines,
 )
+from .verify import same_tree
 
 _MAX_PIN_ROUNDS = 8
 _MAX_SETTLE_PASSES = 3
