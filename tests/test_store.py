@@ -1,0 +1,89 @@
+"""The store: ``<md5>.py`` files whose md5 is their name, written once, never torn."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import subprocess
+import sys
+
+import pytest
+
+from inliner import canonicalise, prepare_store, store_canonical, store_text
+from inliner.store import TEMPORARY_SUFFIX
+
+SOLVER = "def solve_a(S, I, C):\n    x1 = f(I)\n    return x1\n"
+
+
+def md5_of_file(path) -> str:
+    return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def test_a_function_is_stored_under_the_md5_of_its_canonical_text(tmp_path):
+    function = canonicalise(SOLVER)
+    assert store_canonical(tmp_path / "store", function) is True
+    (stored,) = (tmp_path / "store").iterdir()
+    assert stored.name == f"{function.digest}.py"
+    assert stored.read_text() == "def solve(S, I, C):\n    return f(I)"
+    assert md5_of_file(stored) == function.digest
+
+
+def test_storing_again_writes_nothing(tmp_path):
+    function = canonicalise(SOLVER)
+    store_canonical(tmp_path, function)
+    stored = tmp_path / f"{function.digest}.py"
+    before = os.stat(stored)
+    assert store_canonical(tmp_path, function) is False
+    after = os.stat(stored)
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [stored.name]
+
+
+def test_an_existing_file_is_never_rewritten(tmp_path):
+    function = canonicalise(SOLVER)
+    planted = tmp_path / f"{function.digest}.py"
+    planted.write_text("someone else's bytes")
+    assert store_canonical(tmp_path, function) is False
+    assert planted.read_text() == "someone else's bytes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [planted.name]
+
+
+def test_without_hard_links_the_file_is_renamed_into_place_unless_it_exists(tmp_path, monkeypatch):
+    def no_links(source, target):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    digest, wrote = store_text(tmp_path, "x = 1")
+    assert wrote and md5_of_file(tmp_path / f"{digest}.py") == digest
+    assert store_text(tmp_path, "x = 1") == (digest, False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{digest}.py"]
+
+
+def test_a_function_whose_digest_is_not_its_text_s_is_refused(tmp_path):
+    from dataclasses import replace
+
+    forged = replace(canonicalise(SOLVER), digest="0" * 32)
+    with pytest.raises(ValueError, match="is not the md5 of its text"):
+        store_canonical(tmp_path, forged)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_prepare_store_removes_temporary_files_of_dead_processes_only(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    stale = tmp_path / f".{dead}.abcdef{TEMPORARY_SUFFIX}"
+    stale.write_text("half a fi")
+    live = tmp_path / f".{os.getpid()}.abcdef{TEMPORARY_SUFFIX}"
+    live.write_text("being written")
+    prepare_store(tmp_path)
+    assert not stale.exists() and live.exists()
+
+
+def test_a_directory_that_cannot_be_written_raises_os_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(OSError):
+        prepare_store(blocker / "store")
+    with pytest.raises(OSError):
+        store_text(blocker / "store", "x = 1")
