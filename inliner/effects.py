@@ -25,6 +25,14 @@ class Effect(IntFlag):
     """A compound statement, class body or import: anything may happen inside."""
     NEW_MUTABLE = 128
     """Builds a new mutable object (list, dict, set display or comprehension)."""
+    SHARED_STORE = 256
+    """A store to a name that code other than the straight line after it can see: declared
+    ``global`` or ``nonlocal``, captured by a nested scope, or read where an exception
+    raised before the store can lead (see :mod:`inliner.analysis.shared`)."""
+    VOLATILE_READ = 512
+    """A read of a name that a call may rebind (a global some function declares
+    ``global``, a name some function declares ``nonlocal``, any global when the module
+    uses ``globals()``) or that is bound nowhere and may raise ``NameError``."""
 
 
 ALL_EFFECTS = Effect(0xFF) & ~Effect.NEW_MUTABLE
@@ -40,6 +48,14 @@ STRICT_UNDROPPABLE = ALL_EFFECTS
 PURE_UNDROPPABLE = PURE_BARRIER
 
 
+# Ordering points of their own (so that a variable kept for them says why): a store that
+# other code can see, and (strict only) a read of a name a call may change. Under ``pure``
+# calls change no name, but they may still raise, and a handler or a caller then sees
+# whether the store happened.
+STRICT_SHARED_BARRIER = Effect.SHARED_STORE | Effect.VOLATILE_READ
+PURE_SHARED_BARRIER = Effect.SHARED_STORE
+
+
 def barrier_for(policy: str) -> Effect:
     return STRICT_BARRIER if policy == "strict" else PURE_BARRIER
 
@@ -50,3 +66,7 @@ def uncopyable_for(policy: str) -> Effect:
 
 def undroppable_for(policy: str) -> Effect:
     return STRICT_UNDROPPABLE if policy == "strict" else PURE_UNDROPPABLE
+
+
+def shared_barrier_for(policy: str) -> Effect:
+    return STRICT_SHARED_BARRIER if policy == "strict" else PURE_SHARED_BARRIER

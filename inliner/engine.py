@@ -10,6 +10,7 @@ import ast
 from dataclasses import dataclass, field
 
 from .analysis import FunctionAnalysis, analyse_function
+from .analysis.shared import ModuleNames, nonlocal_names, scan_module
 from .deadline import NO_DEADLINE, Deadline, DeadlineExceeded
 from .discover import FoundFunction, find_functions, has_plain_assignment
 from .memory import libcst_may_not_fit
@@ -102,10 +103,13 @@ def unit_deadline(options: InlineOptions) -> Deadline:
 
 
 class _Run:
-    def __init__(self, source: str, options: InlineOptions, flags: int | None = None) -> None:
+    def __init__(self, source: str, options: InlineOptions, flags: int | None = None,
+                 module: ModuleNames | None = None) -> None:
         self.source = source
         self.options = options
         self.given_flags = flags
+        self.given_module = module
+        self.unit_nonlocal: dict[int, frozenset[str]] = {}
         self.settle = False
         """Whether a nested function dropped dead code, which may free outer variables."""
 
@@ -118,6 +122,7 @@ class _Run:
                              line=getattr(error, "lineno", None), column=getattr(error, "offset", None))
         self.tree = tree
         self.flags = future_flags(tree) if self.given_flags is None else self.given_flags
+        self.module = scan_module(tree, self.source) if self.given_module is None else self.given_module
         works = [_Work(found, NO_DEADLINE) for found in find_functions(tree)]
         for work in works:
             if has_plain_assignment(work.found.node):
@@ -136,7 +141,11 @@ class _Run:
 
     def _plan(self, work: _Work, pins: dict[str, KeepReason] | None = None) -> None:
         if work.analysis is None:
-            work.analysis = analyse_function(work.found.node, work.found.qualname, work.deadline)
+            unit = work.found.unit
+            if unit not in self.unit_nonlocal:
+                self.unit_nonlocal[unit] = nonlocal_names(self.tree.body[unit], self.source)
+            work.analysis = analyse_function(work.found.node, work.found.qualname, work.deadline,
+                                             self.module, self.unit_nonlocal[unit])
             if work.analysis.skipped is not None:
                 work.status, work.reason = "skipped", work.analysis.skipped
                 work.detail = work.analysis.skip_detail
@@ -380,11 +389,12 @@ def inline_source(source: str, options: InlineOptions | None = None) -> InlineRe
         return internal_error(source, error)
 
 
-def inline_unit(text: str, options: InlineOptions, flags: int) -> InlineResult:
+def inline_unit(text: str, options: InlineOptions, flags: int, module: ModuleNames) -> InlineResult:
     """Inline one top-level statement of a module on its own (``flags``: the module's
-    ``from __future__`` compiler flags). Line numbers are relative to ``text``."""
+    ``from __future__`` compiler flags; ``module``: what the whole module says about its
+    global names). Line numbers are relative to ``text``."""
     try:
-        return _Run(text, options, flags).run()
+        return _Run(text, options, flags, module).run()
     except Exception as error:  # noqa: BLE001
         return internal_error(text, error)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .analysis import Candidate, FunctionAnalysis, Site, Statement, Suite, misplaced_read
 from .deadline import Deadline
-from .effects import barrier_for, uncopyable_for, undroppable_for
+from .effects import barrier_for, shared_barrier_for, uncopyable_for, undroppable_for
 from .options import InlineOptions
 from .reasons import KeepReason
 
@@ -69,6 +69,30 @@ class _Fenwick:
         return before - after > 1 and self._prefix(before - 1) - self._prefix(after) > 0
 
 
+class _Barriers:
+    """Where the ordering points of one kind stand, as the plan moves code around.
+
+    A statement holding one is a barrier: nothing may move across it. When an inlined
+    value holds one, it now sits at that value's reads (and, through them, in whatever
+    holds those reads)."""
+
+    __slots__ = ("mask", "reason", "at", "first_slot", "fenwicks")
+
+    def __init__(self, mask: int, reason: KeepReason, analysis: FunctionAnalysis) -> None:
+        self.mask = mask
+        self.reason = reason
+        self.at = [bool(s.effects & mask) for s in analysis.statements]
+        self.first_slot = [_INFINITY] * len(analysis.statements)
+        """Per statement, the earliest evaluation slot at which an inlined barrier sits."""
+        self.fenwicks: dict[int, _Fenwick] = {}
+        for suite in analysis.suites:
+            fenwick = _Fenwick(len(suite.statements))
+            self.fenwicks[id(suite)] = fenwick
+            for statement in suite.statements:
+                if self.at[statement.uid]:
+                    fenwick.add(statement.index, 1)
+
+
 class _Planner:
     def __init__(self, analysis: FunctionAnalysis, options: InlineOptions,
                  pins: Mapping[str, KeepReason], deadline: Deadline) -> None:
@@ -76,17 +100,17 @@ class _Planner:
         self.options = options
         self.pins = pins
         self.deadline = deadline
-        self.barrier_mask = int(barrier_for(options.policy))
         self.uncopyable = int(uncopyable_for(options.policy))
         self.undroppable = int(undroppable_for(options.policy))
         count = len(analysis.statements)
         self.is_root = [True] * count
-        self.barrier = [bool(s.effects & self.barrier_mask) for s in analysis.statements]
-        self.first_barrier_slot = [_INFINITY] * count
+        self.layers = [_Barriers(int(barrier_for(options.policy)), KeepReason.EFFECT_BETWEEN, analysis)]
+        shared = int(shared_barrier_for(options.policy))
+        if shared and any(suite.has_effects & shared for suite in analysis.suites):
+            self.layers.append(_Barriers(shared, KeepReason.SHARED_NAME_BETWEEN, analysis))
         self.site_live = [True] * len(analysis.sites)
         self.multiplicity: dict[int, int] = {}
         self.anchor: dict[int, int] = {}
-        self.fenwicks: dict[int, _Fenwick] = {}
         self.size = analysis.size
         self.size_limit = options.max_growth * analysis.size
         self.plan = FunctionPlan(analysis)
@@ -109,50 +133,63 @@ class _Planner:
         holder = self.container(site.statement)
         return 1 if holder is None else self.multiplicity[id(holder)]
 
-    def mark_barrier(self, sites: list[Site]) -> None:
+    def mark_barrier(self, layer: _Barriers, sites: list[Site]) -> None:
         """Record that a barrier now sits at each of ``sites``; propagate to enclosing code."""
         stack = list(sites)
         while stack:
             site = stack.pop()
             uid = site.statement.uid
-            if site.order < self.first_barrier_slot[uid]:
-                self.first_barrier_slot[uid] = site.order
-            if self.barrier[uid]:
+            if site.order < layer.first_slot[uid]:
+                layer.first_slot[uid] = site.order
+            if layer.at[uid]:
                 continue
-            self.barrier[uid] = True
+            layer.at[uid] = True
             holder = self.container(site.statement)
             if holder is None:
-                self.fenwicks[id(site.statement.suite)].add(site.statement.index, 1)
+                layer.fenwicks[id(site.statement.suite)].add(site.statement.index, 1)
             else:
                 stack.extend(self.live_sites(holder))
 
     def remove_root(self, statement: Statement) -> None:
         self.is_root[statement.uid] = False
-        if self.barrier[statement.uid]:
-            self.fenwicks[id(statement.suite)].add(statement.index, -1)
+        for layer in self.layers:
+            if layer.at[statement.uid]:
+                layer.fenwicks[id(statement.suite)].add(statement.index, -1)
 
     # -- the decision ---------------------------------------------------------------------
 
     def crossing(self, candidate: Candidate, sites: list[Site], suite: Suite) -> KeepReason | None:
-        """What the value would move across on its way to each of ``sites``."""
-        check_barriers = bool(suite.has_effects & self.barrier_mask)
+        """What the value would move across on its way to each of ``sites``: first the
+        policy's effects and rebindings of names it reads, then shared names."""
         names = candidate.names_read
         check_names = bool(names) and any(n in suite.binding_lines for n in names)
-        if not (check_barriers or check_names):
-            return None
+        for number, layer in enumerate(self.layers):
+            active = layer if suite.has_effects & layer.mask else None
+            with_names = check_names and number == 0
+            if active is not None or with_names:
+                reason = self.crossing_layer(candidate, sites, suite, active, with_names)
+                if reason is not None:
+                    return reason
+        return None
+
+    def crossing_layer(self, candidate: Candidate, sites: list[Site], suite: Suite,
+                       layer: _Barriers | None, check_names: bool) -> KeepReason | None:
+        """Whether a barrier of ``layer``, or (``check_names``) a rebinding of a name the
+        value reads, lies between the definition and one of ``sites``."""
         definition = candidate.statement.index
-        fenwick = self.fenwicks[id(suite)]
+        names = candidate.names_read
+        reason = layer.reason if layer is not None else KeepReason.EFFECT_BETWEEN
         stack, seen, steps = list(sites), {s.uid for s in sites}, 0
         while stack:
             steps += 1
             if steps > _WALK_LIMIT:
-                return KeepReason.EFFECT_BETWEEN
+                return reason
             site = stack.pop()
             statement = site.statement
-            if check_barriers and (
-                site.prefix & self.barrier_mask or self.first_barrier_slot[statement.uid] < site.order
+            if layer is not None and (
+                site.prefix & layer.mask or layer.first_slot[statement.uid] < site.order
             ):
-                return KeepReason.EFFECT_BETWEEN
+                return reason
             holder = self.container(statement)
             if holder is not None:
                 for outer in self.live_sites(holder):
@@ -160,8 +197,8 @@ class _Planner:
                         seen.add(outer.uid)
                         stack.append(outer)
                 continue
-            if check_barriers and fenwick.any_between(definition, statement.index):
-                return KeepReason.EFFECT_BETWEEN
+            if layer is not None and layer.fenwicks[id(suite)].any_between(definition, statement.index):
+                return reason
             if check_names and suite.binds_between(names, definition, statement.index):
                 return KeepReason.REBOUND_BETWEEN
         return None
@@ -217,17 +254,12 @@ class _Planner:
         self.remove_root(candidate.statement)
         self.plan.inlined.append(candidate)
         self.plan.live_sites[id(candidate)] = sites
-        if self.barrier[candidate.statement.uid]:
-            self.mark_barrier(sites)
+        for layer in self.layers:
+            if layer.at[candidate.statement.uid]:
+                self.mark_barrier(layer, sites)
         return None
 
     def run(self) -> FunctionPlan:
-        for suite in self.analysis.suites:
-            fenwick = _Fenwick(len(suite.statements))
-            self.fenwicks[id(suite)] = fenwick
-            for statement in suite.statements:
-                if self.barrier[statement.uid]:
-                    fenwick.add(statement.index, 1)
         # Inner blocks first: dead code dropped there may remove reads of outer variables.
         for suite in reversed(self.analysis.suites):
             for candidate in reversed(suite.candidates):

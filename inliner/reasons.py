@@ -34,6 +34,12 @@ class KeepReason(str, Enum):
     """A name the expression reads is rebound between the definition and the read."""
     EFFECT_BETWEEN = "effect-between"
     """An effect (per the policy) lies between the definition and the read."""
+    SHARED_NAME_BETWEEN = "shared-name-between"
+    """Between the definition and the read lies a store to a name other code can see (a
+    ``global`` or ``nonlocal`` name, one a nested scope captures, one read in an
+    ``except`` or ``finally`` block or after a handler), or, under ``strict``, a read of a
+    name a call may rebind or that may be unbound: moving the value across it could change
+    what that code sees if the value raises or runs code."""
     DEPTH_BUDGET = "depth-budget"
     """Inlining would nest an expression deeper than ``max_depth``."""
     GROWTH_BUDGET = "growth-budget"

@@ -17,6 +17,7 @@ from ..precedence import site_context
 from ..reasons import FallbackReason, KeepReason
 from .model import Candidate, FunctionAnalysis, Site, Statement, Suite
 from .scope import ScopeFacts, scan_scope
+from .shared import UNKNOWN_MODULE, ModuleNames, NameVisibility, names_seen_after_exceptions
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp)
 
@@ -24,9 +25,13 @@ Measure = tuple[int, int]  # (height, size) of an expression tree
 
 
 class _Walker:
-    def __init__(self, facts: ScopeFacts, candidate_names: frozenset[str]) -> None:
+    def __init__(self, facts: ScopeFacts, candidate_names: frozenset[str],
+                 visibility: NameVisibility) -> None:
         self.facts = facts
         self.candidate_names = candidate_names
+        self.visibility = visibility
+        self.read_effects: dict[str, int] | None = {} if visibility.reads_matter else None
+        """Each name's read effect, as far as seen (None: no read can be volatile)."""
         self.suites: list[Suite] = []
         self.statements: list[Statement] = []
         self.sites: list[Site] = []
@@ -127,7 +132,20 @@ class _Walker:
             self.statement.sites.append(self.sites[-1])
         if self.facts.is_local(name) and not self.definitely_bound(name):
             self.event(Effect.MAY_RAISE)
+        read_effects = self.read_effects
+        if read_effects is not None:
+            effect = read_effects.get(name)
+            if effect is None:
+                effect = read_effects[name] = self.visibility.read_effect(name)
+            if effect:
+                self.event(effect)  # type: ignore[arg-type]
         return 1, 1
+
+    def store_name(self, name: str) -> None:
+        self.binds.add(name)
+        effect = self.visibility.store_effect(name)
+        if effect:
+            self.event(effect)  # type: ignore[arg-type]
 
     def _call(self, node: ast.Call, parent, field, index, depth, ok) -> Measure:
         h, s = self.expr(node.func, node, "func", None, depth + 1, ok)
@@ -355,7 +373,7 @@ class _Walker:
     def target(self, node: ast.expr, depth: int = 1) -> int:
         """Evaluate an assignment target (reads in it are never replaced); returns its size."""
         if isinstance(node, ast.Name):
-            self.binds.add(node.id)
+            self.store_name(node.id)
             return 1
         if isinstance(node, (ast.Tuple, ast.List)):
             self.event(Effect.CALL | Effect.MAY_RAISE)  # unpacking iterates
@@ -416,12 +434,13 @@ class _Walker:
             size = 1
             if isinstance(node.target, ast.Name):
                 self._name(ast.Name(node.target.id, ast.Load()), node, "target", None, 1, False)
-                self.binds.add(node.target.id)
             else:
                 size += self.target(node.target) + 1
                 self.event(Effect.MAY_RAISE)
             size += self.expr(node.value, node, "value", None, 1, True)[1]
             self.event(Effect.MAY_RAISE | (Effect.NONE if isinstance(node.target, ast.Name) else Effect.STORE))
+            if isinstance(node.target, ast.Name):
+                self.store_name(node.target.id)
             return size
         if isinstance(node, ast.AnnAssign):
             size = 1
@@ -504,7 +523,7 @@ class _Walker:
             size += self.expr(node.returns, node, "returns", None, 1, False)[1]
         if node.decorator_list:
             self.event(Effect.CALL)
-        self.binds.add(node.name)
+        self.store_name(node.name)
         arguments = node.args
         return size + self.mention_nested([
             *node.body, *arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
@@ -568,8 +587,13 @@ class _Walker:
 
 
 def analyse_function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str,
-                     deadline: Deadline) -> FunctionAnalysis:
-    """The shared analysis of one function: what may be inlined and what stands in the way."""
+                     deadline: Deadline, module: ModuleNames = UNKNOWN_MODULE,
+                     unit_nonlocal: frozenset[str] = frozenset()) -> FunctionAnalysis:
+    """The shared analysis of one function: what may be inlined and what stands in the way.
+
+    ``module`` and ``unit_nonlocal`` tell which names other code may change or see (see
+    :mod:`inliner.analysis.shared`); without them nothing outside the function is known
+    to be volatile."""
     facts = scan_scope(node)
     if facts.dynamic_use is not None:
         return FunctionAnalysis(
@@ -586,7 +610,14 @@ def analyse_function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str
         (name, assignment.lineno, KeepReason.MULTIPLE_BINDINGS)
         for name, assignment in facts.plain_assignments.items() if name not in candidate_names
     ]
-    walker = _Walker(facts, candidate_names)
+    declared = facts.declared
+    visibility = NameVisibility(
+        declared=declared, captured=facts.captured,
+        seen_after_exceptions=names_seen_after_exceptions(node) if facts.catches else frozenset(),
+        locals_={n for n in (*counts, *facts.params) if n not in declared},
+        unit_nonlocal=unit_nonlocal, module=module,
+    )
+    walker = _Walker(facts, candidate_names, visibility)
     walker.walk_suite(node, "body", node.body, None, deadline)
     by_name = {c.name: c for c in walker.candidates}
     for site in walker.sites:

@@ -14,6 +14,7 @@ _ALWAYS_DYNAMIC = frozenset({"locals", "eval", "exec"})
 _DYNAMIC_WITHOUT_ARGUMENTS = frozenset({"vars", "dir", "super"})
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+_CATCHING = (ast.Try, getattr(ast, "TryStar", ast.Try), ast.With, ast.AsyncWith)
 
 
 @dataclass(slots=True)
@@ -27,6 +28,12 @@ class ScopeFacts:
     """Names declared ``global`` or ``nonlocal`` in the function."""
     dynamic_use: str | None = None
     """How the function can see its locals dynamically, e.g. ``"locals() on line 4"``."""
+    captured: set[str] = field(default_factory=set)
+    """Names mentioned inside nested scopes (functions, lambdas, classes, comprehension
+    bodies): a store to one of them may be seen by a closure."""
+    catches: bool = False
+    """The function's own code holds a ``try`` or ``with`` statement, after which code may
+    run when an exception stopped its body early."""
 
     def is_local(self, name: str) -> bool:
         return name in self.binding_counts or name in self.params
@@ -53,9 +60,12 @@ def scan_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeFacts:
         if facts.dynamic_use is None:
             facts.dynamic_use = f"{node.id} on line {node.lineno}"
 
+    captured = facts.captured
+
     def mention_nested(root: ast.AST) -> None:
         for node in ast.walk(root):
             if isinstance(node, ast.Name):
+                captured.add(node.id)
                 if node.id in _ALWAYS_DYNAMIC or (
                     node.id in _DYNAMIC_WITHOUT_ARGUMENTS and id(node) not in allowed_dynamic_calls
                 ):
@@ -65,6 +75,8 @@ def scan_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeFacts:
             elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                 # An assignment expression in a comprehension binds in the function.
                 bind(node.target.id)
+            elif isinstance(node, ast.Nonlocal):
+                captured.update(node.names)
 
     stack: list[ast.AST] = list(reversed(function.body))
     while stack:
@@ -118,6 +130,8 @@ def scan_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeFacts:
                 facts.plain_assignments[node.targets[0].id] = node
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             facts.declared.update(node.names)
+        elif isinstance(node, _CATCHING):
+            facts.catches = True
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
                 bind(alias.asname or alias.name.split(".")[0])

@@ -100,11 +100,12 @@ def inline_with_cache(source: str, options: InlineOptions, cache) -> tuple[Inlin
     if parts is not None and parts.units:
         unit_results = {}
         for unit in parts.units:
-            key = cache_key("unit", unit.text, f"{token};flags={parts.flags}")
+            context = parts.names.context_token(parts.tree.body[unit.index])
+            key = cache_key("unit", unit.text, f"{token};flags={parts.flags};names={context}")
             unit_result = _cached(cache, key, counts)
             if unit_result is None:
                 with COMPUTE_GATE.passage():
-                    unit_result = inline_unit(unit.text, options, parts.flags)
+                    unit_result = inline_unit(unit.text, options, parts.flags, parts.names)
                 if unit_result.status == "fallback" and not unit_result.functions:
                     break  # the unit could not be handled on its own: do the whole module
                 if not _never_cache(unit_result):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, replace
 
+from ..analysis.shared import ModuleNames, scan_module
 from ..result import FunctionReport, InlineResult, KeptVariable, summarise
 from ..rewrite.preserving import unit_span
 from ..source import future_flags, parse_tree, split_lines
@@ -29,6 +30,8 @@ class ModuleParts:
     lines: list[str]
     flags: int
     units: list[Unit]
+    names: ModuleNames
+    """What the whole module says about its global names (each unit needs it)."""
 
 
 def _holds_function(statement: ast.stmt) -> bool:
@@ -55,7 +58,7 @@ def split_module(source: str) -> ModuleParts | None:
         if _holds_function(statement):
             first, last = unit_span(statement)
             units.append(Unit(index, first, last, "".join(lines[first - 1:last])))
-    return ModuleParts(tree, lines, future_flags(tree), units)
+    return ModuleParts(tree, lines, future_flags(tree), units, scan_module(tree, source))
 
 
 def _shift(report: FunctionReport, offset: int) -> FunctionReport:
