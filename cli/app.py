@@ -1,18 +1,20 @@
 """``inline-solvers [OPTIONS] PATH...``: inline local variables of Python files in place.
 
-Exit codes (a contract): 0 nothing to do or files written; 1 ``--check``/``--diff`` found
-files that would change; 123 some file could not be processed (the others still were).
+Exit codes (a contract): 0 nothing to do or files written (or ``--duplicates`` found some,
+or none); 1 ``--check``/``--diff`` found files that would change; 123 some file could not
+be processed (the others still were).
 """
 
 from __future__ import annotations
 
+import keyword
 import os
 import re
 import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -20,17 +22,24 @@ from typing import Annotated, Optional
 import typer
 
 from inliner import (
+    CANONICAL,
+    CanonicalFunction,
     InlineBatch,
     InlineOptions,
     InlineResult,
     __version__,
     inline_source,
+    prepare_store,
+    store_canonical,
     tune_garbage_collector,
 )
 from inliner.source import split_lines
+from inliner.store import stored_path
 
+from .canonical import canonical_pass
 from .config import ConfigError, find_project_config, load_config
 from .diffs import unified_diff
+from .duplicates import DuplicateFinder
 from .files import (
     DEFAULT_EXCLUDE,
     DEFAULT_INCLUDE,
@@ -40,9 +49,7 @@ from .files import (
     read_source,
     write_atomically,
 )
-
-PROGRESS_MINIMUM = 20
-"""Runs over at least this many files show a progress line on a terminal."""
+from .progress import RunProgress
 
 EXIT_OK, EXIT_WOULD_CHANGE, EXIT_ERROR = 0, 1, 123
 
@@ -73,6 +80,11 @@ class Summary:
     dropped: int = 0
     fallbacks: Counter[str] = field(default_factory=Counter)
     cache_hits: int = 0
+    stored: int = 0
+    already_stored: int = 0
+
+    def stored_line(self) -> str:
+        return f"{self.stored} stored, {self.already_stored} already in the store"
 
     def line(self, seconds: float, writing: bool) -> str:
         verb = "changed" if writing else "would change"
@@ -86,6 +98,8 @@ class Summary:
             parts.append(f"{self.cache_hits} cache hits")
         if self.fallbacks:
             parts.append("fallbacks: " + ", ".join(f"{k} {v}" for k, v in sorted(self.fallbacks.items())))
+        if self.stored or self.already_stored:
+            parts.append(self.stored_line())
         return ", ".join(parts) + f" ({seconds:.2f} s)"
 
 
@@ -107,25 +121,10 @@ class RunSettings:
     telemetry: Path | None = None
     include: str = DEFAULT_INCLUDE
     exclude: str = DEFAULT_EXCLUDE
-
-
-class Progress:
-    """A progress line on a terminal (standard error), nothing otherwise."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.done = total, 0
-        self.enabled = enabled and sys.stderr.isatty()
-
-    def step(self) -> None:
-        self.done += 1
-        if self.enabled:
-            sys.stderr.write(f"\r{self.done}/{self.total} files")
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
+    duplicates: bool = False
+    json: bool = False
+    store: Path | None = None
+    store_name: str = "solve"
 
 
 def default_cache_dir() -> Path:
@@ -185,31 +184,80 @@ def inline_paths(paths: Sequence[Path], options: InlineOptions,
             sources.append(read_source(path))
         except SourceError as error:
             report_error(str(path), error)
-    batch = InlineBatch(options, parallel=settings.parallel, cache_dir=settings.cache_dir,
-                        executor=settings.executor,  # type: ignore[arg-type]
-                        telemetry=settings.telemetry,
-                        warn=lambda message: _say(f"warning: {message}", error=True))
-    progress = Progress(len(sources), enabled=not settings.quiet and len(sources) >= PROGRESS_MINIMUM)
-    for index, result in batch.run([s.text for s in sources]):
-        progress.step()
-        source = sources[index]
-        display = str(source.path)
+    store = None
+    if settings.store is not None:
         try:
-            changed = _process(source, result, options, display, check=check, diff=diff,
-                               verbose=settings.verbose, quiet=settings.quiet, summary=summary)
-        except SourceError as error:
-            report_error(display, error)
-            continue
-        except BrokenPipeError:
-            raise
+            store = prepare_store(settings.store)
         except OSError as error:
-            report_error(display, SourceError(f"cannot be written: {error.strerror or error}"))
-            continue
-        if changed:
-            summary.changed += 1
-            changed_any = True
-    progress.close()
-    summary.cache_hits = batch.stats.cache_hits
+            report_error(str(settings.store), SourceError(f"cannot be used as a store: {error.strerror or error}"))
+    warn = lambda message: _say(f"warning: {message}", error=True)  # noqa: E731
+    finder = DuplicateFinder()
+    with RunProgress(len(sources), wanted=not (settings.quiet or settings.json)) as progress:
+        if not settings.duplicates:
+            batch = InlineBatch(options, parallel=settings.parallel, cache_dir=settings.cache_dir,
+                                executor=settings.executor,  # type: ignore[arg-type]
+                                telemetry=settings.telemetry, warn=warn)
+            step = progress.task("inlining", len(sources))
+            for index, result in batch.run([s.text for s in sources]):
+                step()
+                source = sources[index]
+                display = str(source.path)
+                try:
+                    changed = _process(source, result, options, display, check=check, diff=diff,
+                                       verbose=settings.verbose, quiet=settings.quiet, summary=summary)
+                except SourceError as error:
+                    report_error(display, error)
+                    continue
+                except BrokenPipeError:
+                    raise
+                except OSError as error:
+                    report_error(display, SourceError(f"cannot be written: {error.strerror or error}"))
+                    continue
+                if changed:
+                    summary.changed += 1
+                    changed_any = True
+            summary.cache_hits = batch.stats.cache_hits
+        if settings.duplicates or store is not None:
+
+            def take(index: int, function: CanonicalFunction) -> None:
+                nonlocal store
+                display = str(sources[index].path)
+                if function.status == "fallback":
+                    _say(f"{display}:{function.line}: {function.name} left as it was in the canonical "
+                         f"form: {function.reason.value if function.reason else 'unknown'}"
+                         f"{': ' + function.detail if function.detail else ''}", error=True)
+                if settings.duplicates:
+                    finder.add(index, display, function)
+                if store is None:
+                    return
+                if function.circumstantial:
+                    # A timeout depends on the load: its digest is no key to keep.
+                    _say(f"{display}:{function.line}: {function.name} not stored "
+                         f"({function.reason.value if function.reason else ''})", error=True)
+                    return
+                try:
+                    wrote = store_canonical(store, function)
+                except OSError as error:
+                    report_error(str(stored_path(store, function.digest)),
+                                 SourceError(f"cannot be stored: {error.strerror or error}; storing stopped"))
+                    store = None
+                    return
+                summary.stored += wrote
+                summary.already_stored += not wrote
+
+            # The canonical form's own options: the run's --timeout, nothing else of it.
+            canonical = InlineBatch(replace(CANONICAL, timeout=options.timeout), parallel=settings.parallel,
+                                    cache_dir=settings.cache_dir, executor=settings.executor,  # type: ignore[arg-type]
+                                    telemetry=settings.telemetry if settings.duplicates else None, warn=warn)
+            canonical_pass(sources, settings.store_name, canonical, take,
+                           report_error if settings.duplicates else None,
+                           progress.task("digesting", len(sources)))
+    if settings.duplicates:
+        report = finder.report()
+        sys.stdout.write(report.as_json() + "\n" if settings.json else report.as_text())
+        if settings.store is not None and not settings.quiet:
+            _say(summary.stored_line(), error=True)
+        return EXIT_ERROR if summary.errors else EXIT_OK
     if not settings.quiet:
         _say(summary.line(time.perf_counter() - started, writing=not (check or diff)), error=True)
     if summary.errors:
@@ -259,6 +307,10 @@ def command(
     telemetry: Annotated[Optional[Path], typer.Option(readable=False, help="Append the run's figures to this file as one JSON line.")] = None,
     include: Annotated[str, typer.Option(help="Regular expression of files to take in directories.")] = DEFAULT_INCLUDE,
     exclude: Annotated[str, typer.Option(help="Regular expression of paths to skip in directories.")] = DEFAULT_EXCLUDE,
+    duplicates: Annotated[bool, typer.Option("--duplicates", help="Write nothing; print the groups of top-level functions with the same canonical digest.")] = False,
+    json: Annotated[bool, typer.Option("--json", help="With --duplicates: one JSON object on standard output.")] = False,
+    store: Annotated[Optional[Path], typer.Option(readable=False, metavar="DIR", help="Also write each distinct top-level function's canonical text to DIR/<md5>.py.")] = None,
+    store_name: Annotated[str, typer.Option(help="The name functions take in the canonical form.")] = "solve",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every file that changes.")] = False,
     version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
@@ -269,7 +321,7 @@ def command(
                  canonical=canonical, drop_dead=drop_dead, timeout=timeout, parallel=parallel,
                  executor=executor.value, cache_dir=cache_dir, no_cache=no_cache,
                  telemetry=telemetry, include=include, exclude=exclude, quiet=quiet,
-                 verbose=verbose)
+                 verbose=verbose, duplicates=duplicates, json=json, store=store, store_name=store_name)
     try:
         config_file = find_project_config(paths)
         config = load_config(config_file) if config_file else {}
@@ -278,7 +330,7 @@ def command(
     for key, value in config.items():
         # Flags given on the command line win over the file.
         if ctx.get_parameter_source(key).name != "COMMANDLINE":
-            given[key] = Path(value) if key in ("cache_dir", "telemetry") else value
+            given[key] = Path(value) if key in ("cache_dir", "telemetry", "store") else value
     try:
         options = InlineOptions(policy=given["policy"], expand=given["expand"],  # type: ignore[arg-type]
                                 preserve_format=not given["canonical"], drop_dead=given["drop_dead"],
@@ -287,14 +339,22 @@ def command(
             re.compile(given[key])
         if given["executor"] not in ("auto", "thread", "process") or given["parallel"] < 1:
             raise ValueError("executor must be auto, thread or process; parallel at least 1")
+        if not given["store_name"].isidentifier() or keyword.iskeyword(given["store_name"]):
+            raise ValueError(f"--store-name {given['store_name']!r} cannot name a function")
+        if given["json"] and not given["duplicates"]:
+            raise ValueError("--json goes with --duplicates")
     except (ValueError, re.error) as error:
         raise typer.BadParameter(str(error)) from None
     if [str(p) for p in paths] == ["-"]:
+        if given["duplicates"] or given["store"] is not None:
+            raise typer.BadParameter("--duplicates and --store read files and directories, not -")
         return _inline_stdin(options)
     settings = RunSettings(
         check=given["check"], diff=given["diff"], quiet=given["quiet"], verbose=given["verbose"],
         parallel=given["parallel"], executor=given["executor"], telemetry=given["telemetry"],
         include=given["include"], exclude=given["exclude"],
+        duplicates=given["duplicates"], json=given["json"], store=given["store"],
+        store_name=given["store_name"],
         cache_dir=None if given["no_cache"] else (given["cache_dir"] or default_cache_dir()),
     )
     return inline_paths(paths, options, settings)

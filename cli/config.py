@@ -14,9 +14,10 @@ SETTINGS: dict[str, type | tuple[type, ...]] = {
     "parallel": int, "executor": str, "check": bool, "diff": bool, "policy": str,
     "expand": str, "canonical": bool, "drop_dead": bool, "cache_dir": str, "no_cache": bool,
     "timeout": (int, float), "telemetry": str, "include": str, "exclude": str,
-    "quiet": bool, "verbose": bool,
+    "quiet": bool, "verbose": bool, "duplicates": bool, "json": bool, "store": str,
+    "store_name": str,
 }
-PATH_SETTINGS = frozenset({"cache_dir", "telemetry"})
+PATH_SETTINGS = frozenset({"cache_dir", "telemetry", "store"})
 
 
 class ConfigError(Exception):

@@ -233,33 +233,6 @@ def test_a_directory_named_like_a_module_is_walked_not_read(tmp_path):
     assert (tmp_path / "odd.py" / "m.py").read_text() == INLINED
 
 
-def test_progress_shows_on_a_terminal_only(tmp_path, capsys):
-    import pty
-    import subprocess
-
-    for k in range(25):
-        (tmp_path / f"m{k}.py").write_text(SOURCE)
-    assert main(["--no-cache", "--check", str(tmp_path)]) == 1
-    assert "\r" not in capsys.readouterr().err
-    main_, worker = pty.openpty()
-    done = subprocess.run([sys.executable, "-m", "cli", "--no-cache", "--check", str(tmp_path)],
-                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=worker,
-                          timeout=120)
-    os.close(worker)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(main_, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(main_)
-    assert done.returncode == 1
-    assert b"\r25/25 files" in seen
-
-
 def test_links_out_of_the_tree_are_not_followed(tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()
