@@ -27,7 +27,7 @@ from .result import (
     summarise,
     untouched,
 )
-from .rewrite.canonical import apply_plan, apply_plans
+from .rewrite.canonical import Undo, apply_plan, apply_plans
 from .rewrite.preserving import ParsedUnit, UnitText, unit_span
 from .source import (
     compile_error,
@@ -164,6 +164,11 @@ class _Run:
                     undo[id(work)].revert()
                     work.fall_back(FallbackReason.TOO_COMPLEX, "nested too deeply to unparse")
             return ast.unparse(self.tree)
+        except ValueError:
+            # ast.unparse has limits of its own (on 3.11, a backslash inside an f-string's
+            # expression): only the functions whose rewrite it cannot write keep theirs.
+            self._keep_unwritable([w for w in works if id(w) in undo], undo)
+            code = ast.unparse(self.tree)
         if not undo:
             return code
         changed = self._by_unit([w for w in works if id(w) in undo])
@@ -175,6 +180,25 @@ class _Run:
                 undo[id(work)].revert()
                 work.fall_back(*problem)
         return ast.unparse(self.tree)
+
+    def _keep_unwritable(self, changed: list[_Work], undo: dict[int, Undo]) -> None:
+        """Put back, one function at a time, the rewrites ``ast.unparse`` cannot write."""
+        for unit, unit_works in self._by_unit(changed).items():
+            node = self.tree.body[unit]
+            try:
+                ast.unparse(node)
+                continue
+            except ValueError:
+                pass
+            for work in unit_works:
+                undo.pop(id(work)).revert()
+            for work in unit_works:
+                undo[id(work)] = apply_plan(work.plan)  # type: ignore[arg-type]
+                try:
+                    ast.unparse(node)
+                except ValueError as error:
+                    undo.pop(id(work)).revert()
+                    work.fall_back(FallbackReason.CANNOT_UNPARSE, str(error))
 
     def _verify_canonical(self, code: str,
                           changed: dict[int, list[_Work]]) -> dict[int, tuple[FallbackReason, str]]:

@@ -73,6 +73,10 @@ class FallbackReason(str, Enum):
     """The rewritten code did not parse or compile; the original was kept."""
     REWRITE_MISMATCH = "rewrite-mismatch"
     """The format-preserving rewrite did not produce the same program as the analysis."""
+    CANNOT_UNPARSE = "cannot-unparse"
+    """Canonical mode: ``ast.unparse`` cannot write the rewritten function (on Python 3.11,
+    for example, a string with a backslash moved into an f-string's expression); the
+    function is written as it was, the rest of the module is inlined."""
     CST_ERROR = "cst-error"
     """libcst could not parse or rewrite the code."""
     INTERNAL_ERROR = "internal-error"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import sys
 
 import pytest
 from hypothesis import given
@@ -113,3 +114,30 @@ def test_copies_in_operator_positions_match_the_definition(source):
     result = inline_source(source, CANONICAL)
     assert not result.functions[0].kept
     assert result.code == reference_canonical(source)
+
+
+@pytest.mark.parametrize("value", [r'"\\"', r'"\x00"', r'"\r"'])
+@pytest.mark.parametrize("policy", ["strict", "pure"])
+def test_a_rewrite_ast_unparse_cannot_write_costs_one_function(value, policy):
+    """On Python 3.11 ``ast.unparse`` refuses a backslash inside an f-string's expression,
+    which inlining a string into an f-string can make: that function is written as it was,
+    with its own reason, and the rest of the module is still inlined."""
+    source = (
+        "def joined(xs):\n"
+        f"    sep = {value}\n"
+        "    return f'{sep.join(xs)}!'\n"
+        "\n"
+        "def solver(a):\n"
+        "    x = h(a)\n"
+        "    return k(x)\n"
+    )
+    result = inline_source(source, CANONICAL.__class__(policy=policy, preserve_format=False))
+    joined, solver = result.functions
+    if sys.version_info >= (3, 12):  # a later Python writes it: then it is simply inlined
+        assert joined.status == "inlined"
+    else:
+        assert (joined.status, joined.reason.value) == ("fallback", "cannot-unparse")
+        assert "sep = " in result.code
+    assert solver.status == "inlined"
+    assert "return k(h(a))" in result.code
+    compile(result.code, "<out>", "exec")
