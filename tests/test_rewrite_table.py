@@ -97,6 +97,56 @@ ROWS = [
             x = g(a)
             return h(x)
         """, None),
+    ("blank lines before a removed assignment pass to the next statement", STRICT, """
+        def f(a, c):
+            if c:
+                return a
+
+            merged = [a, 1]
+            return h(merged)
+        """, """
+        def f(a, c):
+            if c:
+                return a
+
+            return h([a, 1])
+        """),
+    ("the next statement keeps blank lines of its own", STRICT, """
+        def f(a):
+            k(a)
+            x = g(a)
+
+
+            return x
+        """, """
+        def f(a):
+            k(a)
+
+
+            return g(a)
+        """),
+    ("a comment above the first statement left stays, its blank lines give way", STRICT, """
+        def f(a):
+            x = g(a)
+
+            # about the result
+            return h(x)
+        """, """
+        def f(a):
+            # about the result
+            return h(g(a))
+        """),
+    ("a block starts as it did when its first lines are removed", STRICT, """
+        def f(a):
+            x = k(a)
+
+            y = k(x)
+
+            return y
+        """, """
+        def f(a):
+            return k(k(a))
+        """),
     ("a comment above the read stays", STRICT, """
         def f(a):
             x = g(a)

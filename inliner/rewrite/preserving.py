@@ -184,6 +184,8 @@ class _Inliner(cst.CSTTransformer):
         self.values: dict[int, cst.BaseExpression] = {}
         self.trees: dict[int, ast.expr] = {}
         """The expression each value stands for, to judge its precedence by."""
+        self.removed_lines: dict[int, Sequence[cst.EmptyLine]] = {}
+        """Lines removed whole → the blank lines that stood before them."""
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.visits += 1
@@ -231,6 +233,7 @@ class _Inliner(cst.CSTTransformer):
         if len(kept) == len(updated_node.body):
             return updated_node
         if not kept:
+            self.removed_lines[id(original_node)] = original_node.leading_lines
             return cst.RemoveFromParent()
         return updated_node.with_changes(body=kept)
 
@@ -243,6 +246,36 @@ class _Inliner(cst.CSTTransformer):
 
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
                             updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
-        if updated_node.body:
+        if not updated_node.body:
+            return updated_node.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
+        if not self.removed_lines:
             return updated_node
-        return updated_node.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
+        return updated_node.with_changes(body=self._pass_blank_lines(original_node.body, updated_node.body))
+
+    def _pass_blank_lines(self, original: Sequence[cst.BaseStatement],
+                          updated: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
+        """Keep the block's vertical rhythm: the blank lines before a removed line pass to
+        the statement that follows it, unless that one has blank lines of its own; at the
+        top of the block, the first statement left starts it as the first one did."""
+        body = list(updated)
+        position = 0
+        carried: Sequence[cst.EmptyLine] | None = None
+        for statement in original:
+            removed = self.removed_lines.get(id(statement))
+            if removed is not None:
+                if carried is None or (position > 0 and not carried):
+                    carried = removed  # at the block's top, even "no blank line" carries
+                continue
+            survivor = body[position]
+            own: Sequence[cst.EmptyLine] = survivor.leading_lines  # type: ignore[attr-defined]
+            if carried is not None and position == 0:
+                # Its blank lines give way to the top's; its comments stay.
+                start = 0
+                while start < len(own) and own[start].comment is None:
+                    start += 1
+                body[position] = survivor.with_changes(leading_lines=[*carried, *own[start:]])
+            elif carried and not own:
+                body[position] = survivor.with_changes(leading_lines=carried)
+            carried = None
+            position += 1
+        return body
