@@ -7,7 +7,7 @@ and says why, and never spoils the rest of its module. Nothing here raises to th
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .analysis import FunctionAnalysis, analyse_function
 from .analysis.shared import ModuleNames, nonlocal_names, scan_module
@@ -423,11 +423,21 @@ def inline_unit(text: str, options: InlineOptions, flags: int, module: ModuleNam
         return internal_error(text, error)
 
 
-def inline_variables(source: str) -> str:
+_DEFAULT = object()
+
+
+def inline_variables(source: str, timeout_seconds: float | None = _DEFAULT) -> str:  # type: ignore[assignment]
     """The pipeline's canonical form: every plainly assigned local inlined (duplicated
     where read several times), every such assignment removed, ``ast.unparse`` output.
-    Returns ``source`` unchanged on any failure."""
+    Returns ``source`` unchanged on any failure.
+
+    ``timeout_seconds`` is the time per function (as :attr:`InlineOptions.timeout`;
+    ``None`` for no limit), accepted so that existing calls such as
+    ``inline_variables(source, timeout_seconds=0.5)`` work unchanged. A value that is no
+    positive number raises ``ValueError``: that is the caller's mistake, not the source's.
+    """
+    options = CANONICAL if timeout_seconds is _DEFAULT else replace(CANONICAL, timeout=timeout_seconds)
     try:
-        return inline_source(source, CANONICAL).code
+        return inline_source(source, options).code
     except Exception:  # noqa: BLE001
         return source

@@ -141,3 +141,24 @@ def test_a_rewrite_ast_unparse_cannot_write_costs_one_function(value, policy):
     assert solver.status == "inlined"
     assert "return k(h(a))" in result.code
     compile(result.code, "<out>", "exec")
+
+
+def test_inline_variables_takes_the_pipelines_timeout_seconds(monkeypatch):
+    """``inline_variables(source, timeout_seconds=0.5)``, as the pipeline calls it, is the
+    canonical form with that time per function; a bad value is the caller's error."""
+    import dataclasses
+
+    import inliner.engine
+
+    seen = []
+    real = inliner.engine.inline_source
+    monkeypatch.setattr(inliner.engine, "inline_source",
+                        lambda source, options: seen.append(options) or real(source, options))
+    source = "def f(a):\n    x = g(a)\n    return h(x)\n"
+    assert inline_variables(source, timeout_seconds=0.5) == inline_variables(source)
+    assert seen[0] == dataclasses.replace(CANONICAL, timeout=0.5)
+    assert seen[1] == CANONICAL
+    inline_variables(source, timeout_seconds=None)
+    assert seen[2].timeout is None
+    with pytest.raises(ValueError, match="timeout"):
+        inline_variables(source, timeout_seconds=0)
