@@ -9,16 +9,21 @@ in the size of the function; nothing recurses.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .analysis import Candidate, FunctionAnalysis, Site, Statement, Suite, misplaced_read
 from .deadline import Deadline
+from .compile_warnings import warns_at
 from .effects import barrier_for, shared_barrier_for, uncopyable_for, undroppable_for
 from .options import InlineOptions
 from .reasons import KeepReason
 
 _INFINITY = 1 << 62
+_WARNING_PRONE = (ast.Constant, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.ListComp, ast.SetComp,
+                  ast.DictComp, ast.GeneratorExp, ast.JoinedStr, ast.UnaryOp, ast.BinOp, ast.Lambda)
+"""Values that may be literals to the compiler (see :mod:`inliner.compile_warnings`)."""
 _WALK_LIMIT = 512
 """Copies of enclosing expressions examined per decision before assuming the worst."""
 
@@ -203,6 +208,25 @@ class _Planner:
                 return KeepReason.REBOUND_BETWEEN
         return None
 
+    def warns(self, candidate: Candidate, sites: list[Site]) -> bool:
+        """Whether the value would land where the compiler warns about it (a read that is
+        the whole value of an inlined variable lands where that variable's reads are)."""
+        value = candidate.value
+        if not isinstance(value, _WARNING_PRONE):
+            return False
+        stack, steps = list(sites), 0
+        while stack:
+            steps += 1
+            if steps > _WALK_LIMIT:
+                return True
+            site = stack.pop()
+            holder = self.container(site.statement)
+            if holder is not None and site.parent is site.statement.node and site.field == "value":
+                stack.extend(self.live_sites(holder))
+            elif warns_at(value, site.parent, site.field, site.index):
+                return True
+        return False
+
     def droppable(self, candidate: Candidate) -> bool:
         if candidate.effects & self.undroppable:
             return False
@@ -241,6 +265,8 @@ class _Planner:
         reason = self.crossing(candidate, sites, suite)
         if reason is not None:
             return reason
+        if self.warns(candidate, sites):
+            return KeepReason.WOULD_WARN
         deepest = max(self.depth_of(s) for s in sites)
         if deepest + candidate.height - 1 > self.options.max_depth:
             return KeepReason.DEPTH_BUDGET

@@ -40,6 +40,10 @@ class KeepReason(str, Enum):
     ``except`` or ``finally`` block or after a handler), or, under ``strict``, a read of a
     name a call may rebind or that may be unbound: moving the value across it could change
     what that code sees if the value raises or runs code."""
+    WOULD_WARN = "would-warn"
+    """The value is a literal that the compiler warns about where it would land
+    (``x = 1; return x(a)`` would become ``1(a)``; ``y = (); return a is y``, ``a is ()``):
+    output never warns where its input did not."""
     DEPTH_BUDGET = "depth-budget"
     """Inlining would nest an expression deeper than ``max_depth``."""
     GROWTH_BUDGET = "growth-budget"

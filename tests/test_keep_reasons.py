@@ -229,6 +229,30 @@ ROWS = [
             y = g(x, x, x)
             return k(y, y, y)
         """, {"x": "growth-budget"}),
+    # The compiler warns about a literal called, subscripted or compared by identity: the
+    # output must not warn where the input did not (see test_output_never_warns below).
+    ("a literal that would be called", {"policy": "pure"}, """
+        def f(a):
+            x = 1
+            return x(a)
+        """, {"x": "would-warn"}),
+    ("a literal that would be compared with is", {"policy": "pure", "expand": "all"}, """
+        def f(a):
+            y = ()
+            return a is y
+        """, {"y": "would-warn"}),
+    ("a literal that would reach an is through another variable", {"policy": "pure"}, """
+        def f(a):
+            y = -1
+            x = y
+            return a is not x
+        """, {"y": "would-warn"}),
+    ("a literal index of the wrong type for a literal", {"policy": "pure"}, """
+        def f(a):
+            k = "s"
+            return [1, 2][k]
+        """, {"k": "would-warn"}),
+
 ]
 
 
@@ -277,3 +301,28 @@ def test_vars_and_dir_with_an_argument_are_fine():
             x = g(a)
             return h(x, vars(a), dir(a))
         """).inlined == 1
+
+
+WARNING_ROWS = [row for row in ROWS if "would-warn" in row[3].values()]
+
+
+@pytest.mark.parametrize("preserve_format", [True, False])
+@pytest.mark.parametrize(("options", "source", "expected"),
+                         [pytest.param(o, s, e, id=n) for n, o, s, e in WARNING_ROWS])
+def test_output_never_warns(options, source, expected, preserve_format):
+    import warnings
+
+    result = run(source, **{**options, "preserve_format": preserve_format})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compile(code(source), "<input>", "exec")
+        compile(result.code, "<output>", "exec")
+
+
+def test_is_with_a_singleton_is_no_warning():
+    result = run("""
+        def f(a):
+            y = None
+            return a is y
+        """, policy="pure")
+    assert result.inlined == 1
