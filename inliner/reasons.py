@@ -9,7 +9,16 @@ from __future__ import annotations
 from enum import Enum
 
 
-class KeepReason(str, Enum):
+class _Reason(str, Enum):
+    """A reason's text is its value, wherever it is shown (``str``, f-strings, logs)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    __format__ = str.__format__
+
+
+class KeepReason(_Reason):
     """Why a local variable bound by a plain ``name = expr`` was not inlined."""
 
     MULTIPLE_BINDINGS = "multiple-bindings"
@@ -58,7 +67,7 @@ class KeepReason(str, Enum):
     """Format-preserving mode: read inside an f-string, where text cannot move safely."""
 
 
-class FallbackReason(str, Enum):
+class FallbackReason(_Reason):
     """Why a module or function came back as it was (or was skipped)."""
 
     PARSE_ERROR = "parse-error"
@@ -86,5 +95,3 @@ class FallbackReason(str, Enum):
     INTERNAL_ERROR = "internal-error"
     """An unexpected error inside the inliner; the original was kept."""
 
-
-Reason = KeepReason | FallbackReason

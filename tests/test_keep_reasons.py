@@ -326,3 +326,12 @@ def test_is_with_a_singleton_is_no_warning():
             return a is y
         """, policy="pure")
     assert result.inlined == 1
+
+
+def test_a_reason_reads_as_its_value():
+    """Users see reasons as their values everywhere: str, f-strings, joins."""
+    from inliner import FallbackReason, KeepReason
+
+    for reason in (*KeepReason, *FallbackReason):
+        assert str(reason) == f"{reason}" == reason.value
+    assert ", ".join([KeepReason.MULTIPLE_READS]) == "multiple-reads"
