@@ -9,14 +9,37 @@ for the primitives that :func:`make_runtime` injects into the namespace it is ex
 * logging primitives ``e0()``, ``e1(x)``, ``e2(x, y)``, ``e3(x, y, z)``: append
   ``(name, args)`` to a per-run call log and raise for some arguments (``e1``/``e3``:
   ValueError, ``e2``: KeyError, ``e0``: RuntimeError);
-* ``obj``: a fresh ``SimpleNamespace(val=3)`` whose attribute the programs read and store.
+* ``obj``: a fresh ``SimpleNamespace(val=3)`` whose attribute the programs read and store;
+* ``pick(x)``: returns ``p1`` or the pure ``q1`` (so a name bound by a call is called later),
+  and ``ap(f, *args)``: calls ``f(*args)``, pure exactly when ``f`` is;
+* ``epick(x)``: logs, returns ``e1`` or ``p1``; ``cm(x)``: a context manager that logs its entry
+  and exit and swallows an ``Exception`` when ``x`` is a multiple of 3.
+
+Some modules also define a counter ``count = 0`` and a helper ``bump(u)`` that declares it
+``global`` and rebinds it; ``target`` then declares ``global count`` too (and stores to it) or
+only reads it.  Its final value is part of the outcome (:attr:`Outcome.counter`).
+
+The programs contain what lets a moved expression be observed by other code: ``try`` bodies
+that compute a value, rebind a name and use the value (``r = e1(a); done = 1; return r``)
+while a handler, a ``finally`` or the code after the try reads that name; nested trys, trys in
+loops, handlers that fall through, return, re-raise (``raise``, ``if done % 2: raise``) or
+jump, a ``finally`` that returns, stores in a try's ``else``, ``with cm(x)`` blocks inside
+them; closures (nested ``def`` or ``lambda``) that read a local which is rebound after they
+are passed to ``ap`` or called; nested functions whose ``nonlocal`` store sits in such a try;
+``x = bump(u)`` followed by an expression reading ``count`` before ``x``; and names in call
+position bound by a call (``h = pick(x)``, then ``h(y)``).
 
 Programs of mode ``"pure"`` use only pure primitives and no operation that can raise, and
 every call in them really is pure: stored closures and lambdas only read variables that are
 never rebound after their definition and no mutable state, and a stored generator is consumed
-only by the final ``return`` (a call like ``sum(q)`` on it is not pure).  Programs of mode
-``"strict"`` use both primitive sets and operations that may raise (``//`` and ``%`` by values
-that may be zero, out-of-range subscripts, failing ``assert``, raising primitives).
+only by the final ``return`` (a call like ``sum(q)`` on it is not pure).  They may contain the
+try statements above (nothing in them raises, so only the paths without an exception run, a
+``finally`` that returns included), ``global count`` with stores in ``target`` (but no call of
+``bump``, which is not pure) and ``pick``.  Programs of mode ``"strict"`` use every primitive
+and operations that may raise (``//`` and ``%`` by values that may be zero, out-of-range
+subscripts, failing ``assert``, raising primitives); only they contain ``with``, ``nonlocal``,
+``ap``, ``epick``, calls of ``bump``, reads of an undeclared ``count`` and closures read after
+a rebinding.
 
 :func:`generate_program` makes the same programs from any ``draw_int(lo, hi)`` function, e.g.
 ``random.Random(seed).randint``, which is handy for bulk exploration outside hypothesis.
@@ -53,7 +76,16 @@ ARG_BITS = 8
 
 PURE_PRIMITIVES: dict[str, int] = {"p1": 1, "p2": 2, "p3": 3}
 LOGGING_PRIMITIVES: dict[str, int] = {"e0": 0, "e1": 1, "e2": 2, "e3": 3}
-PRIMITIVE_NAMES = frozenset(PURE_PRIMITIVES) | frozenset(LOGGING_PRIMITIVES) | {"obj"}
+SHAPING_PRIMITIVES = frozenset({"pick", "ap"})
+"""Pure in themselves: ``pick(x)`` returns a pure primitive of arity 1, ``ap(f, *args)``
+calls ``f(*args)`` (pure exactly when ``f`` is)."""
+STRICT_PRIMITIVES = frozenset({"epick", "cm"})
+"""Log when called: ``epick(x)`` returns ``e1`` or ``p1``; ``cm(x)`` is a context manager."""
+PRIMITIVE_NAMES = (
+    frozenset(PURE_PRIMITIVES) | frozenset(LOGGING_PRIMITIVES) | SHAPING_PRIMITIVES | STRICT_PRIMITIVES | {"obj"}
+)
+GLOBAL = "count"
+"""The module-level counter: rebound by the helper ``bump`` and, when declared, by target."""
 
 MODES = ("pure", "strict")
 
@@ -114,6 +146,33 @@ def make_runtime() -> Runtime:
     def e3(x, y, z):
         return logged("e3", 4, (x, y, z), ValueError)
 
+    def q1(x):
+        return _mix(43, (x,))
+
+    def pick(x):
+        return p1 if x % 2 == 0 else q1
+
+    def epick(x):
+        log.append(("epick", (x,)))
+        return e1 if x % 2 == 0 else p1
+
+    def ap(f, *args):
+        return f(*args)
+
+    class cm:
+        """Logs its entry and exit; swallows an Exception when its argument is a multiple of 3."""
+
+        def __init__(self, x):
+            self.x = x
+
+        def __enter__(self):
+            log.append(("cm", (self.x,)))
+            return self.x
+
+        def __exit__(self, exc_type, exc, tb):
+            log.append(("cm_exit", (self.x,)))
+            return exc_type is not None and issubclass(exc_type, Exception) and self.x % 3 == 0
+
     namespace: dict[str, Any] = {
         "__name__": "oracle_program",
         "p1": p1,
@@ -124,6 +183,10 @@ def make_runtime() -> Runtime:
         "e2": e2,
         "e3": e3,
         "obj": obj,
+        "pick": pick,
+        "epick": epick,
+        "ap": ap,
+        "cm": cm,
     }
     return Runtime(namespace, log, obj)
 
@@ -163,11 +226,13 @@ class Outcome:
     result: tuple
     log: tuple[tuple[str, tuple[int, ...]], ...]
     obj_val: Any
+    counter: Any = None
+    """The final value of the module-level ``count`` (None when the module has none)."""
 
     def describe(self, with_effects: bool = True) -> str:
         text = f"result={self.result!r}"
         if with_effects:
-            text += f"\n    obj.val={self.obj_val!r}\n    log={list(self.log)!r}"
+            text += f"\n    obj.val={self.obj_val!r}\n    count={self.counter!r}\n    log={list(self.log)!r}"
         return text
 
 
@@ -198,7 +263,7 @@ def run_program(program, args: tuple[int, int, int], timeout: float = 2.0) -> Ou
                 result = ("raise", type(exc).__name__, str(exc))
     except ProgramTimeout:
         result = ("timeout",)
-    return Outcome(result, tuple(runtime.log), runtime.obj.val)
+    return Outcome(result, tuple(runtime.log), runtime.obj.val, runtime.namespace.get(GLOBAL))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,12 +407,13 @@ class _Generator:
         self.counter = 0
         self.captured: set[str] = set()  # read by code that may run later: never deleted
         self.frozen: set[str] = set()  # pure: read by a stored callable: never rebound
-        self.protected: set[str] = set()  # while-loop counters
+        self.protected: set[str] = set()  # while-loop counters, retired single-use variables
         self.int_names: set[str] = {"a", "b", "c"}  # every int variable name ever bound
         self.box_len = 0
         self._read_sets: list[set[str]] = []
         self.read_count: dict[str, int] = {}
         self.fstring_depth = 0
+        self.globals = "none"  # "declared": target says ``global count``; "read": it only reads it
 
     # -- names and bounds ----------------------------------------------------------------------
 
@@ -504,9 +570,39 @@ class _Generator:
                 (1, "fstring"),
                 (2 if env.tuples else 0, "tuple_read"),
                 (2 if env.lists and ctx.mutable_reads else 0, "subscript"),
+                (2 if self.strict and self.globals != "none" and ctx.effects else 0, "bump"),
+                (2 if self.globals == "read" and ctx.mutable_reads else 0, "global_read"),
+                (1 if self.strict and ctx.effects else 0, "apply"),
             ]
         )
         return getattr(self, f"expr_{kind}")(env, ctx, depth)
+
+    def expr_bump(self, env, ctx, depth) -> _E:
+        """A call of the module's helper, which rebinds the global ``count``."""
+        arg = self.fit(self.expr(env, ctx, depth - 1))
+        return _E(f"bump({arg.text})", PRIM_BITS, True)
+
+    def expr_global_read(self, env, ctx, depth) -> _E:
+        """A read of the global ``count`` (not declared in target: only ``bump`` rebinds it)."""
+        return _E(GLOBAL, PRIM_BITS, True)
+
+    def expr_apply(self, env, ctx, depth) -> _E:
+        """``ap(f, ...)``: a primitive that calls the function it is given, here a stored
+        callable or a lambda reading the current variables."""
+        funcs = sorted(env.funcs)
+        if funcs and self.d.chance(60):
+            name = self.d.pick(funcs)
+            self.note_read(name)
+            args = self.call_args(env, ctx, depth, env.funcs[name], limit=LIMIT)
+            return _E(f"ap({', '.join([name] + args)})", LIMIT, True)
+        param = self.fresh("u")
+        inner = env.copy()
+        inner.gens = []
+        inner.add_var(param)
+        self.bits[param] = LIMIT
+        body = self.fit(self.expr(inner, ctx.nested(assume_limit=True), max(depth - 1, 1)))
+        arg = self.fit(self.expr(env, ctx, depth - 1))
+        return _E(f"ap(lambda {param}: {body.text}, {arg.text})", LIMIT, True)
 
     def expr_atom(self, env, ctx, depth) -> _E:
         return self.atom(env, ctx)
@@ -868,7 +964,12 @@ class _Generator:
                 (3 if ctx.depth < 3 else 0, "if"),
                 (4 if ctx.loops < 2 and ctx.depth < 3 else 0, "for"),
                 (2 if ctx.loops < 2 and ctx.depth < 3 else 0, "while"),
-                (2 if ctx.depth < 3 else 0, "try"),
+                (3 if ctx.depth < 3 else 0, "try"),
+                (5 if ctx.depth < 3 else 0, "shared_try"),
+                (2 if self.strict and ctx.depth < 3 else 0, "with"),
+                (3 if self.strict and any(self.assignable(v, ctx) for v in env.vars) else 0, "peek"),
+                (3 if self.strict and self.globals != "none" else 0, "global_race"),
+                (1, "callee"),
                 (3 if ctx.top else 0, "closure"),
                 (6 if ctx.can_break else 0, "jump"),
                 (1, "lambda"),
@@ -912,7 +1013,7 @@ class _Generator:
 
     def stmt_annotated(self, env, ctx) -> list[str]:
         value = self.assigned_value(env, ctx)
-        name = self.target_name(env, ctx)
+        name = self.target_name(env, ctx, exclude=(GLOBAL,))  # an annotated name cannot be global
         self.bind(env, name, value.bits)
         return [f"{name}: int = {value.text}"]
 
@@ -1174,31 +1275,251 @@ class _Generator:
         env.update(merged)
         return lines + [f"while {test}:"] + _indent(body)
 
-    def stmt_try(self, env, ctx) -> list[str]:
+    def stmt_try(
+        self,
+        env,
+        ctx,
+        prefix: list[str] | None = None,
+        body_env: _Env | None = None,
+        prefix_done: bool = False,
+        watcher: str | None = None,
+    ) -> list[str]:
+        """A try statement.  Its body may end in a jump; handlers may fall through, return,
+        re-raise or jump; an ``else`` may store; a ``finally`` may return.  ``prefix`` (with
+        the env after it) starts the body with given statements; then the first handler
+        catches every Exception and reads ``watcher``, and so may a finally."""
         inner = ctx.nested()
         body_ctx = ctx.nested(keep_bound=ctx.keep_bound | frozenset(env.vars))
-        body, body_env, _ = self.block(env.copy(), body_ctx, 1, 3)
+        if prefix is None:
+            body, body_env, body_done = self.block(env.copy(), body_ctx, 1, 3, terminator=True)
+        else:
+            assert body_env is not None
+            body, body_done = prefix, prefix_done
+            if not prefix_done:
+                more, body_env, body_done = self.block(body_env, body_ctx, 0, 2, terminator=True)
+                body = prefix + [line for line in more if line != "pass"]
         lines = ["try:"] + _indent(body)
         start = _Env.meet([env, body_env])
-        ends = []
-        for _ in range(self.d.int(1, 2)):
-            lines.append(f"except {self.d.pick(_EXCEPT_CLAUSES)}:")
-            handler, handler_env, _ = self.block(start.copy(), inner, 1, 2)
+        ends: list[_Env] = []  # envs of the paths that reach the code after the statement
+        entered: list[_Env] = [start]  # envs of every path that reaches a finally
+        if watcher is not None:
+            lines.append("except Exception:")
+            handler_env = start.copy()
+            kind = self.d.pick(["return", "maybe_reraise", "fall through", "store"])
+            if kind == "return":
+                handler = [f"return {self.read_var([watcher])}"]
+            elif kind == "maybe_reraise":
+                handler = [f"if {self.read_var([watcher])} % 2 == {self.d.int(0, 1)}:", "    raise"]
+                handler.append(f"return {self.read_var([watcher])} + {self.const().text}")
+            elif kind == "store":
+                handler = [f"obj.val = {self.read_var([watcher])}"]
+                self.bits[OBJ] = LIMIT
+            else:
+                handler = ["pass"]
             lines += _indent(handler)
-            ends.append(handler_env)
-        if self.d.chance(25):
+            entered.append(handler_env)
+            if kind in ("fall through", "store"):
+                ends.append(handler_env)
+        for _ in range(self.d.int(0 if watcher else 1, 1 if watcher else 2)):
+            lines.append(f"except {self.d.pick(_EXCEPT_CLAUSES)}:")
+            kind = self.d.weighted([(5, "block"), (2, "reraise"), (2, "maybe_reraise")])
+            handler_env = start.copy()
+            handler: list[str] = []
+            done = False
+            if kind == "reraise":
+                handler, handler_env, _ = self.block(handler_env, inner, 0, 1)
+                handler = [line for line in handler if line != "pass"] + ["raise"]
+                done = True
+            else:
+                if kind == "maybe_reraise":
+                    handler = [f"if {self.cond(handler_env, inner, 1)}:", "    raise"]
+                more, handler_env, done = self.block(handler_env, inner, 0 if handler else 1, 2, terminator=True)
+                handler += [line for line in more if line != "pass"] or ([] if handler else ["pass"])
+            lines += _indent(handler)
+            entered.append(handler_env)
+            if not done:
+                ends.append(handler_env)
+        if not body_done and self.d.chance(40):
             lines.append("else:")
-            orelse, body_env, _ = self.block(body_env.copy(), inner, 1, 2)
+            orelse, body_env, body_done = self.block(body_env.copy(), inner, 1, 2, terminator=True)
             lines += _indent(orelse)
-        ends.insert(0, body_env)
-        merged = _Env.meet(ends)
-        if self.d.chance(20):
-            fin_start = _Env.meet([merged, start])
-            final, fin_end, _ = self.block(fin_start.copy(), inner, 1, 2)
+            entered.append(body_env)
+        if not body_done:
+            ends.insert(0, body_env)
+        if self.d.chance(30):
+            fin_ctx = inner.nested(can_break=False, can_continue=False)
+            final, fin_end, _ = self.block(_Env.meet(entered), fin_ctx, 1, 2)
+            if self.d.chance(30):
+                final = [line for line in final if line != "pass"]
+                returned = self.read_var([watcher]) if watcher and self.d.chance(60) else self.expr(fin_end, fin_ctx, 1).text
+                final.append(f"return {returned}")
+                ends = []
             lines += ["finally:"] + _indent(final)
-            merged = _Env.meet([merged, fin_end])
-        env.update(merged)
+            ends = [_Env.meet([e, fin_end]) for e in ends]
+        # After a statement that always jumps, the code is unreachable: any env will do.
+        env.update(_Env.meet(ends) if ends else start)
         return lines
+
+    def stmt_shared_try(self, env, ctx) -> list[str]:
+        """The shape that broke real code: a try body computes a value, then rebinds a name
+        that a handler, the finally or the code after the try reads, then uses the value
+        (``ret = func(); found = True; return ret``).  The value must not move past the store."""
+        lines: list[str] = []
+        candidates = [v for v in env.vars if self.assignable(v, ctx)]
+        if candidates and self.d.chance(50):
+            shared = self.pick_var(candidates)
+        else:
+            shared = self.fresh("x")
+            lines.append(f"{shared} = 0")
+            self.bind(env, shared, 10)
+        body_env = env.copy()
+        value = self.value_not_reading(body_env, ctx, shared)
+        result = self.fresh("x")
+        new = self.plain_value(body_env, shared)
+        body = [f"{result} = {value.text}", f"{shared} = {new.text}"]
+        self.bind(body_env, result, value.bits)
+        self.bind(body_env, shared, new.bits)
+        use = self.d.weighted([(3, "return"), (2, "assign"), (1, "later")])
+        if use == "return":
+            body.append(f"return {self.read_var([result])}")
+        elif use == "assign":
+            other = self.fresh("x")
+            read = self.read_var([result])
+            if self.d.chance(50):
+                total = self.fit(_E(f"{read} + {self.read_var([shared])}", LIMIT + 1, False))
+            else:
+                total = _E(f"p1({read})", PRIM_BITS, True)
+            body.append(f"{other} = {total.text}")
+            self.bind(body_env, other, total.bits)
+            self.retire(body_env, result)
+        lines += self.stmt_try(env, ctx, prefix=body, body_env=body_env, prefix_done=use == "return", watcher=shared)
+        return lines
+
+    def value_not_reading(self, env, ctx, name: str) -> _E:
+        """A value that does not read ``name`` (so only a store to it lies in its way): under
+        strict, mostly one that calls or may raise."""
+        others = env.copy()
+        if name in others.vars:
+            others.vars.remove(name)
+        if self.strict:
+            kind = self.d.weighted(
+                [(3, "effect"), (3 if others.vars else 0, "often"), (1, "divmod"), (1 if env.funcs else 0, "func"), (1, "any")]
+            )
+            if kind == "often":  # raises ZeroDivisionError for every other value
+                left = self.expr(others, ctx, 1)
+                value = _E(f"{_paren(left)} // ({self.read_var(others.vars)} % 2)", left.bits + 1, False)
+            elif kind == "effect":
+                value = self.expr_effect_call(others, ctx, 2)
+            elif kind == "divmod":
+                value = self.expr_divmod(others, ctx, 2)
+            elif kind == "func":
+                value = self.expr_func_call(others, ctx, 2)
+            else:
+                value = self.assigned_value(others, ctx, 2)
+        else:
+            value = self.assigned_value(others, ctx, 2)
+        return self.fit(value)
+
+    def plain_value(self, env, *names: str) -> _E:
+        """A constant or a variable other than ``names``: a store of it is no effect of its
+        own."""
+        others = [v for v in env.vars if v not in names]
+        if others and self.d.chance(30):
+            name = self.read_var(others)
+            return _E(name, self.bits.get(name, LIMIT), True)
+        # Not 0, the simplest value and so the likeliest old one; not negative: ``-1`` is an
+        # operation.
+        return _E(str(self.d.int(1, 9)), 4, True)
+
+    def stmt_with(self, env, ctx) -> list[str]:
+        """``with cm(x) [as w]:`` (the context manager logs; it swallows some exceptions, so
+        the code after it may see a body cut short)."""
+        arg = self.fit(self.expr(env, ctx, 1))
+        body_env = env.copy()
+        header = f"with cm({arg.text}):"
+        if self.d.chance(50):
+            name = self.fresh("w")
+            header = f"with cm({arg.text}) as {name}:"
+            self.bind(body_env, name, arg.bits)
+        body_ctx = ctx.nested(keep_bound=ctx.keep_bound | frozenset(env.vars))
+        body, body_env, _ = self.block(body_env, body_ctx, 1, 3, terminator=True)
+        env.update(_Env.meet([env, body_env]))
+        return [header] + _indent(body)
+
+    def stmt_peek(self, env, ctx) -> list[str]:
+        """A closure reads a local, is passed to a call (or called), then the local is rebound:
+        the call must still see the old value."""
+        var = self.pick_var([v for v in env.vars if self.assignable(v, ctx)])
+        fctx = self.function_ctx(ctx)
+        param = self.fresh("u")
+        inner = env.copy()
+        inner.gens = []
+        inner.add_var(param)
+        self.bits[param] = LIMIT
+        with self.track_reads() as reads:
+            self.note_read(var)
+            body = self.fit(self.expr(inner, fctx, 1))
+        self.capture({r for r in reads if r in env.vars or r in env.lists or r in env.tuples})
+        body_text = f"{var} + {_paren(body)}" if self.d.chance(70) else body.text
+        lines = []
+        if self.d.chance(50):
+            name = self.fresh("f")
+            lines.append(f"def {name}({param}):")
+            lines.append(f"    return {body_text}")
+            env.funcs[name] = 1
+            callee = name
+        else:
+            callee = f"lambda {param}: {body_text}"
+        arg = self.fit(self.expr(env, ctx, 1))
+        result = self.fresh("x")
+        if callee.startswith("lambda") or self.d.chance(70):
+            lines.append(f"{result} = ap({callee}, {arg.text})")
+        else:
+            lines.append(f"{result} = {callee}({arg.text})")
+        self.bind(env, result, LIMIT)
+        new = self.plain_value(env, var, result)
+        lines.append(f"{var} = {new.text}")
+        self.bind(env, var, new.bits)
+        if self.d.chance(60):
+            other = self.fresh("x")
+            total = self.fit(_E(f"{self.read_var([result])} + {self.read_var([var])}", LIMIT + 1, False))
+            lines.append(f"{other} = {total.text}")
+            self.bind(env, other, total.bits)
+            self.retire(env, result)
+        else:
+            env.add_var(result)  # most recent: the next reads favour it
+        return lines
+
+    def retire(self, env: _Env, name: str) -> None:
+        """``name`` has had its one read: never read nor rebound again (so it stays a
+        single-use variable that the inliner may move)."""
+        env.vars.remove(name)
+        self.protected.add(name)
+
+    def stmt_global_race(self, env, ctx) -> list[str]:
+        """``x = bump(...)`` then an expression reading ``count`` before ``x``."""
+        arg = self.fit(self.expr(env, ctx, self.d.int(0, 1)))
+        result = self.fresh("x")
+        lines = [f"{result} = bump({arg.text})"]
+        self.bind(env, result, PRIM_BITS)
+        if self.d.chance(70):
+            other = self.fresh("x")
+            read = self.read_var([result])
+            bits = max(self.read_bits(GLOBAL, ctx), PRIM_BITS) + 2
+            form = self.d.pick([f"{GLOBAL} + {read}", f"{GLOBAL} * 3 - {read}", f"p2({GLOBAL}, {read})"])
+            value = self.fit(_E(form, PRIM_BITS if form.startswith("p2") else bits, form.startswith("p2")))
+            lines.append(f"{other} = {value.text}")
+            self.bind(env, other, value.bits)
+            self.retire(env, result)
+        return lines
+
+    def stmt_callee(self, env, ctx) -> list[str]:
+        """A name in call position bound by a call: ``h = pick(x)``, later ``h(y)``."""
+        name = self.fresh("h")
+        arg = self.fit(self.expr(env, ctx, 1))
+        maker = "epick" if ctx.effects and self.d.chance(50) else "pick"
+        env.funcs[name] = 1
+        return [f"{name} = {maker}({arg.text})"]
 
     def function_ctx(self, ctx: _Ctx) -> _Ctx:
         return ctx.nested(
@@ -1219,7 +1540,7 @@ class _Generator:
     def stmt_closure(self, env, ctx) -> list[str]:
         name = self.fresh("f")
         fctx = self.function_ctx(ctx)
-        candidates = [v for v in env.vars if v not in self.protected]
+        candidates = [v for v in env.vars if v not in self.protected and v != GLOBAL]
         if self.strict and candidates and self.d.chance(50):
             return self.nonlocal_closure(env, fctx, name, self.pick_var(candidates))
         params = [self.fresh("u") for _ in range(self.d.int(0, 2))]
@@ -1265,18 +1586,37 @@ class _Generator:
         inner.gens = []
         inner.add_var(param)
         with self.track_reads() as reads:
-            value = self.fit(self.expr(inner, fctx, self.d.int(1, 2)))
-            body = [f"nonlocal {var}", f"{var} = {value.text}"]
-            if self.d.chance(30):
-                body.append(self.expr_effect_call(inner, fctx, 1).text)
-            if self.d.chance(60):
-                body.append(f"return {var}")
+            if self.d.chance(40):
+                body = [f"nonlocal {var}"] + self.nonlocal_try(inner, fctx, var)
             else:
-                body.append(f"return {self.fit(self.expr(inner, fctx, 1)).text}")
+                value = self.fit(self.expr(inner, fctx, self.d.int(1, 2)))
+                body = [f"nonlocal {var}", f"{var} = {value.text}"]
+                if self.d.chance(30):
+                    body.append(self.expr_effect_call(inner, fctx, 1).text)
+                if self.d.chance(60):
+                    body.append(f"return {var}")
+                else:
+                    body.append(f"return {self.fit(self.expr(inner, fctx, 1)).text}")
         self.capture({r for r in reads if r in env.vars or r in env.lists or r in env.tuples} | {var})
         self.bits[var] = LIMIT
         env.funcs[name] = 1
         return [f"def {name}({param}):"] + _indent(body)
+
+    def nonlocal_try(self, inner, fctx, var) -> list[str]:
+        """``try: t = call(); var = ...; return t`` / ``except ...: if var: raise``, the
+        wrapper that remembers whether its call got through."""
+        temp = self.fresh("t")
+        call = self.value_not_reading(inner, fctx, var)
+        value = self.plain_value(inner, var)
+        body = [f"{temp} = {call.text}", f"{var} = {value.text}", f"return {temp}"]
+        handler_kind = self.d.pick(["maybe_reraise", "return", "reraise"])
+        if handler_kind == "maybe_reraise":
+            handler = [f"if {var} % 2:", "    raise", f"return {var}"]
+        elif handler_kind == "return":
+            handler = [f"return {var}"]
+        else:
+            handler = ["raise"]
+        return ["try:"] + _indent(body) + [f"except {self.d.pick(_EXCEPT_CLAUSES)}:"] + _indent(handler)
 
     def stmt_lambda(self, env, ctx) -> list[str]:
         name = self.fresh("g")
@@ -1330,6 +1670,16 @@ class _Generator:
         body: list[str] = []
         if self.d.chance(10):
             body.append('"""Generated oracle program."""')
+        prelude: list[str] = []
+        if self.d.chance(40):
+            self.globals = self.d.pick(["declared", "declared", "read"] if self.strict else ["declared"])
+            prelude = [f"{GLOBAL} = 0", "", ""] + self.helper() + ["", ""]
+            self.bits[GLOBAL] = PRIM_BITS
+            if self.globals == "declared":
+                body.append(f"global {GLOBAL}")
+                env.add_var(GLOBAL)
+                self.int_names.add(GLOBAL)
+                self.captured.add(GLOBAL)  # never deleted: bump reads it
         if self.d.chance(65):
             self.box_len = self.d.int(2, 3)
             items = [self.fit(self.expr(env, ctx, 1)) for _ in range(self.box_len)]
@@ -1340,7 +1690,19 @@ class _Generator:
         body += [s for s in statements if s != "pass"]
         body.append(self.final_return(env, ctx))
         header = ["# oracle program", ""] if self.d.chance(20) else []
-        return "\n".join(header + ["def target(a, b, c):"] + _indent(body)) + "\n"
+        return "\n".join(header + prelude + ["def target(a, b, c):"] + _indent(body)) + "\n"
+
+    def helper(self) -> list[str]:
+        """``bump(u)``: rebinds the global counter (kept small) and returns a value."""
+        kind = self.d.pick(["new", "old", "sum"])
+        lines = ["def bump(u):", f"    global {GLOBAL}"]
+        if kind == "old":
+            lines += [f"    old = {GLOBAL} % {PRIM_MOD}", f"    {GLOBAL} = ({GLOBAL} * 3 + u) % {PRIM_MOD}", "    return old"]
+        elif kind == "sum":
+            lines += [f"    {GLOBAL} = ({GLOBAL} + u % 7 + 1) % {PRIM_MOD}", f"    return {GLOBAL} + 1"]
+        else:
+            lines += [f"    {GLOBAL} = ({GLOBAL} * 3 + u) % {PRIM_MOD}", f"    return {GLOBAL}"]
+        return lines
 
     def final_return(self, env, ctx) -> str:
         parts = []
@@ -1353,7 +1715,7 @@ class _Generator:
             elif kind == "var":
                 parts.append(self.read_var(env.vars))
             elif kind == "state":
-                options = ["obj.val"] + [f"{lst}[0]" for lst in env.lists]
+                options = ["obj.val"] + [f"{lst}[0]" for lst in env.lists] + ([GLOBAL] if self.globals != "none" else [])
                 parts.append(self.d.pick(options))
             else:
                 parts.append(_paren(self.expr(env, ctx, 2)))
@@ -1514,7 +1876,110 @@ def constructs(source: str) -> set[str]:
                 found.add("closure read")
         if isinstance(node, ast.For) and isinstance(node.iter, ast.Call) and getattr(node.iter.func, "id", "") == "range":
             found.add("for range")
+    found |= _shared_constructs(target)
     return found
+
+
+_JUMPS = (ast.Return, ast.Raise, ast.Break, ast.Continue)
+_SCOPES = (ast.FunctionDef, ast.Lambda)
+
+
+def _blocks(tree: ast.AST) -> Iterator[list[ast.stmt]]:
+    """Every statement list in ``tree`` (bodies, else and finally parts, handlers)."""
+    for node in ast.walk(tree):
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(node, name, None)
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                yield block
+
+
+def _names(nodes, ctx: type) -> set[str]:
+    return {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)}
+
+
+def _called(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name
+
+
+def _shared_constructs(target: ast.FunctionDef) -> set[str]:
+    """The constructs through which a store or a call can be observed by other code."""
+    found: set[str] = set()
+    for node in ast.walk(target):
+        if isinstance(node, ast.Global):
+            found.add("global")
+        if isinstance(node, ast.With):
+            found.add("with")
+            if any(isinstance(n, ast.Try) for n in _ancestors_of(target, node)):
+                found.add("with in try")
+        if _called(node, "bump"):
+            found.add("global helper call")
+        if _called(node, "ap") and node.args and isinstance(node.args[0], (ast.Name, ast.Lambda)):
+            found.add("closure passed to call")
+        if isinstance(node, ast.FunctionDef) and any(isinstance(s, ast.Nonlocal) for s in node.body):
+            if any(isinstance(s, ast.Try) for s in node.body):
+                found.add("nonlocal in try")
+        if not isinstance(node, ast.Try):
+            continue
+        stored = _names(node.body, ast.Store)
+        found.add("try")
+        if node.finalbody:
+            found.add("finally")
+            if any(isinstance(s, ast.Return) for s in node.finalbody):
+                found.add("finally return")
+            if stored & _names(node.finalbody, ast.Load):
+                found.add("finally reads try store")
+        if node.orelse:
+            found.add("try else")
+            if _names(node.orelse, ast.Store):
+                found.add("store in try else")
+        if any(isinstance(s, ast.Return) for s in node.body):
+            found.add("return in try")
+        if any(isinstance(n, ast.Try) for s in node.body for n in ast.walk(s)):
+            found.add("nested try")
+        if any(isinstance(n, (ast.For, ast.While)) for n in _ancestors_of(target, node)):
+            found.add("try in loop")
+        for handler in node.handlers:
+            if any(isinstance(n, ast.Raise) and n.exc is None for s in handler.body for n in ast.walk(s)):
+                found.add("re-raise")
+            if not isinstance(handler.body[-1], _JUMPS):
+                found.add("handler falls through")
+            if stored & _names(handler.body, ast.Load):
+                found.add("handler reads try store")
+    for block in _blocks(target):
+        for i, statement in enumerate(block):
+            later = block[i + 1 :]
+            if isinstance(statement, ast.Try):
+                if _names(statement.body, ast.Store) & _names(later, ast.Load):
+                    found.add("read after try of a try store")
+            if isinstance(statement, ast.Assign) and _called(statement.value, "bump"):
+                if any(isinstance(n, ast.Name) and n.id == GLOBAL for s in later[:1] for n in ast.walk(s)):
+                    found.add("global read after a call rebinding it")
+            if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
+                bound = {t.id for t in statement.targets if isinstance(t, ast.Name)}
+                if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in bound
+                       for s in later for n in ast.walk(s)):
+                    found.add("callee bound by a call")
+            scopes = [n for n in ast.walk(statement) if isinstance(n, _SCOPES)]
+            free = _names([b for n in scopes for b in ([n.body] if isinstance(n, ast.Lambda) else n.body)], ast.Load)
+            if free & _names(later, ast.Store):
+                found.add("closure read, then rebound")
+    return found
+
+
+def _ancestors_of(tree: ast.AST, target: ast.AST) -> list[ast.AST]:
+    path: list[ast.AST] = []
+
+    def visit(node: ast.AST) -> bool:
+        if node is target:
+            return True
+        path.append(node)
+        if any(visit(child) for child in ast.iter_child_nodes(node)):
+            return True
+        path.pop()
+        return False
+
+    visit(tree)
+    return path
 
 
 ALL_CONSTRUCTS = frozenset(
@@ -1526,8 +1991,19 @@ ALL_CONSTRUCTS = frozenset(
         "subscript store", "del", "walrus", "try", "return at end", "early return", "break",
         "continue", "binop +", "binop -", "binop *", "binop //", "binop %", "binop **",
         "unary -", "pure call", "compare",
+        # try statements and globals, where a store can be seen by other code
+        "finally", "finally return", "finally reads try store", "try else", "store in try else",
+        "return in try", "nested try", "try in loop", "re-raise", "handler falls through",
+        "handler reads try store", "read after try of a try store", "global",
+        "callee bound by a call",
     }
 )
 """Constructs expected in both modes."""
 
-STRICT_ONLY_CONSTRUCTS = frozenset({"nonlocal", "logging call"})
+STRICT_ONLY_CONSTRUCTS = frozenset(
+    {
+        "nonlocal", "logging call", "with", "with in try", "global helper call",
+        "global read after a call rebinding it", "closure passed to call", "closure read, then rebound",
+        "nonlocal in try",
+    }
+)

@@ -3,7 +3,8 @@
 Programs come from :mod:`oracle_programs`.  For each, the original and the inlined module are
 executed in fresh namespaces, ``target`` is called on a few argument triples, and the outcomes
 are compared: under ``policy="strict"`` the return value or exception (type and message), the
-log of calls to the logging primitives and the final state of ``obj``; under ``policy="pure"``
+log of calls to the logging primitives and the final state of ``obj`` and of the module's
+``count``; under ``policy="pure"``
 the return value (or exception) only.
 
 The number of examples per test defaults to a value that keeps this file fast; set
@@ -80,7 +81,7 @@ def _normal_outcome(outcome: op.Outcome, with_effects: bool):
         result = ("return", _normal(result[1]))
     if not with_effects:
         return result
-    return result, outcome.log, _normal(outcome.obj_val)
+    return result, outcome.log, _normal(outcome.obj_val), _normal(outcome.counter)
 
 
 def _numbered(code: str) -> str:
@@ -155,7 +156,7 @@ def check_program(source: str, options, extra_args: tuple[int, int, int]) -> Non
             pytest.fail(f"generator bug: the original program gives {before.result!r} for {args}\n{source}")
         after = op.run_program(inlined, args)
         if _normal_outcome(before, strict) != _normal_outcome(after, strict):
-            compared = "result, call log and obj.val" if strict else "return value"
+            compared = "result, call log, obj.val and count" if strict else "return value"
             pytest.fail(
                 _report(
                     f"behaviour changed ({compared} compared) for target{args}",
