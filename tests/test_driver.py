@@ -284,7 +284,9 @@ def test_process_workers_share_the_cache(tmp_path):
 @pytest.mark.skipif(not gil_enabled(), reason="a free-threaded build lets the library's threads compute at once")
 def test_on_a_gil_build_one_library_thread_computes_at_a_time(monkeypatch):
     """Two workers inside the inliner at once would meet at the barrier; through the gate
-    the first one waits there alone until the barrier gives up."""
+    the first one waits there alone until the barrier gives up. (``inline_many`` starts no
+    thread on a GIL build, so the pool is driven directly, as a free-threaded build or a
+    caller's own threads would drive the gate.)"""
     meeting = threading.Barrier(2, timeout=1.0)
     met = []
     real = batch_module.inline_source
@@ -298,9 +300,33 @@ def test_on_a_gil_build_one_library_thread_computes_at_a_time(monkeypatch):
         return real(source, options)
 
     monkeypatch.setattr(batch_module, "inline_source", probe)
-    results = inline_many(SMALL[:4], parallel=4, executor="thread")
+    pool = BoundedPool(lambda s: batch_module.inline_with_cache(s, InlineOptions(), None)[0], parallel=4)
+    outcomes = dict(pool.run(SMALL[:4]))
+    assert pool.stats.workers_started > 1
     assert met == []
-    assert [r.code for r in results] == [inline_source(s).code for s in SMALL[:4]]
+    assert [outcomes[i].code for i in range(4)] == [inline_source(s).code for s in SMALL[:4]]
+
+
+@pytest.mark.skipif(not gil_enabled(), reason="a free-threaded build uses one thread per worker")
+@pytest.mark.parametrize("with_cache", [False, True], ids=["no-cache", "cache"])
+def test_on_a_gil_build_the_thread_executor_starts_no_thread(monkeypatch, tmp_path, with_cache):
+    """Only one thread computes at a time, and the cache is too quick to overlap: the
+    calling thread does all the work (see gate.useful_threads for the measurements)."""
+    seen: list[int] = []
+    real = batch_module.inline_source
+
+    def probe(source, options=None):
+        seen.append(len(library_threads()))
+        return real(source, options)
+
+    monkeypatch.setattr(batch_module, "inline_source", probe)
+    items = [SOURCES[0], *SMALL[:6], "def f(:\n"]  # the broken one goes whole, through inline_source
+    results = inline_many(items, parallel=8, executor="thread",
+                          cache_dir=tmp_path / "cache" if with_cache else None)
+    assert [r.code for r in results] == [inline_source(s).code for s in items]
+    assert results.stats.workers_started == 0 and results.stats.executor == "caller"
+    assert results.stats.ran_in_caller == len(items)
+    assert seen and set(seen) == {0}
 
 
 def test_the_gate_is_re_entrant_within_a_thread_and_bounds_the_others():

@@ -1,37 +1,43 @@
-"""Inline many sources: in a bounded pool of threads or processes, through the cache.
+"""Inline many sources: in the calling thread, a bounded pool of threads, worker
+processes or any ``concurrent.futures.Executor`` (a cluster), through the cache.
 
 Scheduling lives here; the transformation lives in the engine. Each fallback below exists
 so that a loaded machine costs speed, never results: no thread → the caller does the work;
-no process pool, or a broken one → the items are done in this process.
+no room for worker processes, no process pool, or a broken one → the items are done in
+this process; a cluster that fails → its chunks are done here (see
+:mod:`inliner.driver.remote`).
 """
 
 from __future__ import annotations
 
-import functools
-import importlib.metadata
 import multiprocessing
 import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
-from typing import Literal
+from concurrent.futures import Executor as FuturesExecutor
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from typing import Literal, Union
 
-from ..collector import tune_garbage_collector
 from ..engine import inline_source, inline_unit
 from ..options import InlineOptions
-from ..reasons import FallbackReason
 from ..result import InlineResult, internal_error
-from .gate import COMPUTE_GATE, gil_enabled
-from .pool import BoundedPool, in_library_worker
-from .records import result_from_json, result_to_json
+from . import lifeline, room
+from .gate import COMPUTE_GATE, gil_enabled, useful_threads
+from .lookups import CacheCounts, cached_result, module_key, never_cache, options_token, unit_key
+from .pool import PROCESS_BUDGET, BoundedPool, in_library_worker
+from .records import result_to_json
+from .remote import CRASH_MARKER_VARIABLE, RemoteOptions, RemoteRun
 from .telemetry import RunStats, append_line
 from .units import assemble, split_module
 
-Executor = Literal["thread", "process", "auto"]
+ExecutorKind = Literal["thread", "process", "auto"]
+Executor = Union[ExecutorKind, FuturesExecutor]
 EXECUTORS = ("thread", "process", "auto")
+
+__all__ = ["AUTO_PROCESS_MIN_CHARACTERS", "CRASH_MARKER_VARIABLE", "BatchResults", "InlineBatch",
+           "PROCESS_OVERHEAD_TASKS", "inline_many", "inline_with_cache"]
 
 AUTO_PROCESS_MIN_CHARACTERS = 100_000
 """``executor="auto"`` uses processes on a GIL build once a batch holds this much source.
@@ -39,46 +45,10 @@ Measured by ``benchmarks/run.py`` (two cores, parallel 2): processes finished fi
 about 90,000 characters in a fresh process, which must start its fork server (the command
 line), and from about 22,000 in one that has run a process batch before (a pipeline)."""
 
-
-@dataclass
-class CacheCounts:
-    hits: int = 0
-    misses: int = 0
-    errors: int = 0
-
-
-@functools.lru_cache(maxsize=1)
-def _environment_token() -> str:
-    """What besides the options decides the output: ``ast.unparse`` and libcst's code
-    generation may change between versions."""
-    try:
-        libcst_version = importlib.metadata.version("libcst")
-    except importlib.metadata.PackageNotFoundError:
-        libcst_version = "unknown"
-    return f"python={sys.version_info.major}.{sys.version_info.minor};libcst={libcst_version}"
-
-
-_CIRCUMSTANTIAL = (FallbackReason.TIMEOUT, FallbackReason.OUT_OF_MEMORY)
-
-
-def _never_cache(result: InlineResult) -> bool:
-    """A timeout depends on the machine's load, a shortage of memory on the process's
-    limit, not on the code: never remember them."""
-    return result.reason_code in _CIRCUMSTANTIAL or any(f.reason in _CIRCUMSTANTIAL for f in result.functions)
-
-
-def _cached(cache, key: str, counts: CacheCounts) -> InlineResult | None:  # type: ignore[no-untyped-def]
-    data = cache.get(key)
-    if data is None:
-        counts.misses += 1
-        return None
-    try:
-        result = result_from_json(data)
-    except ValueError:
-        counts.misses += 1
-        return None
-    counts.hits += 1
-    return result
+PROCESS_OVERHEAD_TASKS = 4
+"""Tasks a process pool costs besides its workers, against the user's limit: the fork
+server, multiprocessing's resource tracker, and two threads of this process (the pool's
+manager and its queue's feeder)."""
 
 
 def inline_with_cache(source: str, options: InlineOptions, cache) -> tuple[InlineResult, CacheCounts]:  # type: ignore[no-untyped-def]
@@ -88,11 +58,9 @@ def inline_with_cache(source: str, options: InlineOptions, cache) -> tuple[Inlin
     if cache is None:
         with COMPUTE_GATE.passage():
             return inline_source(source, options), counts
-    from .cache import cache_key  # local: the cache module is only needed with a cache
-
-    token = f"{options.cache_token()};{_environment_token()}"
-    module_key = cache_key("module", source, token)
-    result = _cached(cache, module_key, counts)
+    token = options_token(options)
+    whole_key = module_key(source, token)
+    result = cached_result(cache, whole_key, counts)
     if result is not None:
         return result, counts
     parts = split_module(source)
@@ -100,15 +68,14 @@ def inline_with_cache(source: str, options: InlineOptions, cache) -> tuple[Inlin
     if parts is not None and parts.units:
         unit_results = {}
         for unit in parts.units:
-            context = parts.names.context_token(parts.tree.body[unit.index])
-            key = cache_key("unit", unit.text, f"{token};flags={parts.flags};names={context}")
-            unit_result = _cached(cache, key, counts)
+            key = unit_key(parts, unit, token)
+            unit_result = cached_result(cache, key, counts)
             if unit_result is None:
                 with COMPUTE_GATE.passage():
                     unit_result = inline_unit(unit.text, options, parts.flags, parts.names)
                 if unit_result.status == "fallback" and not unit_result.functions:
                     break  # the unit could not be handled on its own: do the whole module
-                if not _never_cache(unit_result):
+                if not never_cache(unit_result):
                     cache.set(key, result_to_json(unit_result))
             unit_results[unit.index] = unit_result
         else:
@@ -116,31 +83,9 @@ def inline_with_cache(source: str, options: InlineOptions, cache) -> tuple[Inlin
     if result is None:
         with COMPUTE_GATE.passage():
             result = inline_source(source, options)
-    if not _never_cache(result):
-        cache.set(module_key, result_to_json(result))
+    if not never_cache(result):
+        cache.set(whole_key, result_to_json(result))
     return result, counts
-
-
-# -- process workers ------------------------------------------------------------------------
-
-_process_caches: dict[str, object] = {}
-CRASH_MARKER_VARIABLE = "INLINE_SOLVERS_CRASH_MARKER"
-"""Fault injection for tests: a worker process given a source containing this variable's
-value dies on the spot (``os._exit``), as a worker killed by the OS would."""
-
-
-def _process_item(job: tuple[str, InlineOptions, str | None, str | None]) -> tuple[InlineResult, CacheCounts]:
-    source, options, cache_dir, crash_marker = job
-    if crash_marker and crash_marker in source:
-        os._exit(70)
-    cache = None
-    if cache_dir is not None:
-        from .cache import ResultCache
-
-        cache = _process_caches.get(cache_dir)
-        if cache is None:
-            cache = _process_caches[cache_dir] = ResultCache.open(cache_dir, warn=lambda m: None)
-    return inline_with_cache(source, options, cache)
 
 
 # -- the batch --------------------------------------------------------------------------------
@@ -148,14 +93,22 @@ def _process_item(job: tuple[str, InlineOptions, str | None, str | None]) -> tup
 
 class InlineBatch:
     """One run over many sources; ``run`` yields ``(index, result)`` as items finish and
-    leaves the run's figures in ``stats``."""
+    leaves the run's figures in ``stats``.
+
+    ``executor`` is ``"thread"``, ``"process"``, ``"auto"``, or an executor the caller owns
+    (a Dask ``Client.get_executor()``, a ``ProcessPoolExecutor``, loky): work then goes to
+    it in chunks (see :mod:`inliner.driver.remote`, and ``remote`` for its options), and
+    the batch never shuts it down. ``parallel`` is then the number of its workers, which
+    sets how many chunks are out at once."""
 
     def __init__(self, options: InlineOptions | None = None, *, parallel: int = 4,
                  cache_dir: str | os.PathLike[str] | None = None, executor: Executor = "thread",
                  timeout: float | None = None, telemetry: str | os.PathLike[str] | None = None,
-                 warn: Callable[[str], None] | None = None) -> None:
-        if executor not in EXECUTORS:
-            raise ValueError(f"executor must be one of {EXECUTORS}, not {executor!r}")
+                 warn: Callable[[str], None] | None = None,
+                 remote: RemoteOptions | None = None) -> None:
+        if not isinstance(executor, FuturesExecutor) and executor not in EXECUTORS:
+            raise ValueError(f"executor must be one of {EXECUTORS} or a concurrent.futures.Executor, "
+                             f"not {executor!r}")
         if parallel < 1:
             raise ValueError("parallel must be at least 1")
         options = options or InlineOptions()
@@ -163,11 +116,14 @@ class InlineBatch:
         self.parallel = parallel
         self.cache_dir = None if cache_dir is None else os.fspath(cache_dir)
         self.executor = executor
+        self.remote = remote or RemoteOptions()
         self.telemetry = telemetry
         self.warn = warn or (lambda message: print(f"inline-solvers: warning: {message}", file=sys.stderr))
         self.stats = RunStats(parallel=parallel)
 
     def _choose_executor(self, sources: list[str]) -> str:
+        if isinstance(self.executor, FuturesExecutor):
+            return "external"
         if self.executor != "auto":
             return self.executor
         if self.parallel < 2 or (os.cpu_count() or 1) < 2:
@@ -185,7 +141,12 @@ class InlineBatch:
         self.stats.executor = executor
         counts = CacheCounts()
         try:
-            outcomes = self._in_processes(items) if executor == "process" else self._in_threads(items)
+            if executor == "external":
+                outcomes = self._through(self.executor, items, owned=False)  # type: ignore[arg-type]
+            elif executor == "process":
+                outcomes = self._in_processes(items)
+            else:
+                outcomes = self._in_threads(items)
             for index, result, item_counts in outcomes:
                 counts.hits += item_counts.hits
                 counts.misses += item_counts.misses
@@ -213,7 +174,11 @@ class InlineBatch:
         def one(source: str) -> tuple[InlineResult, CacheCounts]:
             return inline_with_cache(source, options, cache)
 
-        pool: BoundedPool[str, tuple[InlineResult, CacheCounts]] = BoundedPool(one, self.parallel)
+        # On a GIL build one thread computes at a time (the gate), so the calling thread
+        # is the only worker worth having; see gate.useful_threads.
+        workers = useful_threads(self.parallel)
+        self.stats.executor = "thread" if workers > 1 else "caller"
+        pool: BoundedPool[str, tuple[InlineResult, CacheCounts]] = BoundedPool(one, workers)
         try:
             for index, outcome in pool.run(items):
                 if isinstance(outcome, BaseException):
@@ -232,71 +197,94 @@ class InlineBatch:
         self.stats.workers_started += stats.workers_started
         self.stats.thread_starts_refused += stats.thread_starts_refused
         self.stats.budget_refusals += stats.budget_refusals
+        self.stats.room_refusals += stats.room_refusals
         self.stats.retries += stats.growth_retries
         self.stats.backoff_seconds = round(self.stats.backoff_seconds + stats.backoff_seconds, 6)
         self.stats.ran_in_caller += stats.ran_in_caller
 
+    def _process_workers(self) -> int:
+        """How many worker processes to start: ``parallel``, within the process-wide budget
+        and the room the user's limit of tasks leaves (each acquired from the budget)."""
+        wanted = self.parallel
+        free = room.task_room()
+        if free is not None and free - PROCESS_OVERHEAD_TASKS < wanted:
+            self.stats.room_refusals += 1
+            wanted = max(0, free - PROCESS_OVERHEAD_TASKS)
+        granted = 0
+        while granted < wanted and PROCESS_BUDGET.try_acquire():
+            granted += 1
+        if granted < wanted:
+            self.stats.budget_refusals += 1
+        if granted < min(self.parallel, 2):
+            # One worker process beside an idle caller gains nothing over working here.
+            for _ in range(granted):
+                PROCESS_BUDGET.release()
+            return 0
+        return granted
+
     def _in_processes(self, items: list[str]) -> Iterator[tuple[int, InlineResult, CacheCounts]]:
-        try:
-            if "forkserver" in multiprocessing.get_all_start_methods():
-                context = multiprocessing.get_context("forkserver")
-                # Workers fork from a server that has imported the library (and libcst)
-                # once, instead of each importing it again.
-                context.set_forkserver_preload(["inliner.driver.batch"])
-            else:
-                context = multiprocessing.get_context("spawn")
-            executor = ProcessPoolExecutor(max_workers=self.parallel, mp_context=context,
-                                           initializer=tune_garbage_collector)
-        except (OSError, RuntimeError, ValueError) as error:
-            self.warn(f"no process pool ({error}); using threads")
-            self.stats.executor = "thread"
+        workers = self._process_workers()
+        if workers == 0:
+            self.stats.executor = "caller"
             yield from self._in_threads(items)
             return
-        window = 2 * self.parallel
-        crash_marker = os.environ.get(CRASH_MARKER_VARIABLE) or None
-        pending: dict[Future, int] = {}
-        remaining = iter(enumerate(items))
-        leftover: list[int] = []
         try:
-            for index, source in remaining:
-                try:
-                    job = (source, self.options, self.cache_dir, crash_marker)
-                    pending[executor.submit(_process_item, job)] = index
-                except (BrokenProcessPool, RuntimeError, OSError):
-                    leftover.append(index)
-                    break
-                while len(pending) >= window:
-                    yield from self._collect(pending, items, leftover)
-            while pending:
-                yield from self._collect(pending, items, leftover)
-        finally:
-            executor.shutdown(wait=True, cancel_futures=True)
-        if leftover:
-            # A worker died (or the pool would not start one): finish here, losing nothing.
-            self.stats.process_pool_broken += 1
-            leftover.extend(index for index, _ in remaining)
-            for index, result, counts in self._in_threads_indexed(items, sorted(leftover)):
-                yield index, result, counts
-
-    def _collect(self, pending: dict[Future, int], items: list[str],
-                 leftover: list[int]) -> Iterator[tuple[int, InlineResult, CacheCounts]]:
-        done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-        for future in done:
-            index = pending.pop(future)
             try:
-                result, counts = future.result()
-            except BrokenProcessPool:
-                leftover.append(index)
-                continue
-            except Exception as error:  # noqa: BLE001
-                yield index, internal_error(items[index], error), CacheCounts()
-                continue
-            yield index, result, counts
+                if "forkserver" in multiprocessing.get_all_start_methods():
+                    context = multiprocessing.get_context("forkserver")
+                    # Workers fork from a server that has imported the library (and libcst)
+                    # once, instead of each importing it again; see forkserver_exit.
+                    context.set_forkserver_preload(["inliner.driver.forkserver_exit"])
+                else:
+                    context = multiprocessing.get_context("spawn")
+                executor = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                               initializer=lifeline.worker_started,
+                                               initargs=(os.getpid(),))
+            except (OSError, RuntimeError, ValueError) as error:
+                self.warn(f"no process pool ({error}); working in this process")
+                self.stats.executor = "caller"
+                yield from self._in_threads(items)
+                return
+            self.stats.workers_started += workers
+            finished = False
+            try:
+                yield from self._through(executor, items, owned=True, workers=workers)
+                finished = True
+            finally:
+                if not finished:
+                    # Interrupted (Ctrl-C, an error, the caller stopped reading): end the
+                    # workers now rather than wait for what they hold.
+                    _terminate_workers(executor)
+                executor.shutdown(wait=True, cancel_futures=True)
+        finally:
+            for _ in range(workers):
+                PROCESS_BUDGET.release()
 
-    def _in_threads_indexed(self, items: list[str],
-                            indices: list[int]) -> Iterator[tuple[int, InlineResult, CacheCounts]]:
-        for position, result, counts in self._in_threads([items[i] for i in indices]):
-            yield indices[position], result, counts
+    def _through(self, executor: FuturesExecutor, items: list[str], *, owned: bool,
+                 workers: int | None = None) -> Iterator[tuple[int, InlineResult, CacheCounts]]:
+        cache = self._open_cache()
+        remote = replace(self.remote, check_versions=False) if owned else self.remote
+        run = RemoteRun(executor, self.options, workers=workers or self.parallel, cache=cache,
+                        remote=remote, warn=self.warn)
+        try:
+            yield from run.run(items)
+        finally:
+            self.stats.chunks_sent += run.stats.chunks_sent
+            self.stats.chunk_retries += run.stats.chunk_retries
+            self.stats.chunks_done_here += run.stats.chunks_done_here
+            self.stats.items_done_remotely += run.stats.items_done_remotely
+            self.stats.process_pool_broken += int(run.stats.pool_broken)
+            if cache is not None:
+                self.stats.cache_errors += cache.errors
+                cache.close()
+
+
+def _terminate_workers(executor: ProcessPoolExecutor) -> None:
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        try:
+            process.terminate()
+        except (OSError, ValueError, AttributeError):
+            pass
 
 
 class BatchResults(list):  # type: ignore[type-arg]
@@ -308,17 +296,23 @@ class BatchResults(list):  # type: ignore[type-arg]
 def inline_many(sources: Iterable[str], options: InlineOptions | None = None, *,
                 parallel: int = 4, cache_dir: str | os.PathLike[str] | None = None,
                 executor: Executor = "thread", timeout: float | None = None,
-                telemetry: str | os.PathLike[str] | None = None) -> BatchResults:
+                telemetry: str | os.PathLike[str] | None = None,
+                remote: RemoteOptions | None = None) -> BatchResults:
     """Inline every source; one result per source, in input order.
 
-    At most ``parallel`` workers (threads, or processes with ``executor="process"``) work
-    at once, the library's threads are bounded process-wide, and a call from inside one of
-    its own workers runs in that worker. ``timeout`` overrides the options' per-function
-    time limit. When this returns, none of its work is still running.
+    At most ``parallel`` workers (processes with ``executor="process"``; threads on a
+    free-threaded build, while on a GIL build the calling thread does the work) work at
+    once; the library's threads and processes are bounded process-wide and by the user's
+    limit of tasks, and a call from inside one of its own workers runs in that worker.
+    ``executor`` may also be an executor the caller owns (a Dask ``Client.get_executor()``,
+    a ``ProcessPoolExecutor``): work goes to it in chunks, and it is never shut down.
+    ``timeout`` overrides the options' per-function time limit. When this returns, none of
+    its work is still running in this process or in its own worker processes (a chunk a
+    caller's executor did not return in time may still run there; its answer is unused).
     """
     items = list(sources)
     batch = InlineBatch(options, parallel=parallel, cache_dir=cache_dir, executor=executor,
-                        timeout=timeout, telemetry=telemetry)
+                        timeout=timeout, telemetry=telemetry, remote=remote)
     results: list[InlineResult | None] = [None] * len(items)
     for index, result in batch.run(items):
         results[index] = result

@@ -8,6 +8,9 @@ when it has none, the calling thread does the work itself. Nothing is lost or ru
 
 Threads started by the library are bounded process-wide by one shared budget (not one per
 call), and a call made from inside one of the pool's own workers never starts threads.
+Before starting one, the pool also asks :mod:`inliner.driver.room` whether the user's
+limit of tasks (``ulimit -u``) leaves room after the caller's reserve; without room it
+works with the threads it has, and with none the calling thread does the work.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from . import room
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -76,9 +81,14 @@ class ThreadBudget:
 
 
 BUDGET = ThreadBudget(_default_thread_limit())
+PROCESS_BUDGET = ThreadBudget(max(1, os.cpu_count() or 1))
+"""Worker processes of the library's own pools, process-wide: more than one per core
+cannot run at once, and nested calls (many pipeline threads each asking for a process
+pool) must not multiply them. A call that gets none works in this process."""
 if hasattr(os, "register_at_fork"):
-    # A child made by fork has none of the library's threads: it starts with the whole budget.
-    os.register_at_fork(after_in_child=lambda: BUDGET.forget_threads())
+    # A child made by fork has none of the library's threads or worker processes: it
+    # starts with the whole budgets.
+    os.register_at_fork(after_in_child=lambda: (BUDGET.forget_threads(), PROCESS_BUDGET.forget_threads()))
 _local = threading.local()
 
 
@@ -108,6 +118,7 @@ class PoolStats:
     workers_started: int = 0
     thread_starts_refused: int = 0
     budget_refusals: int = 0
+    room_refusals: int = 0
     growth_retries: int = 0
     backoff_seconds: float = 0.0
     ran_in_caller: int = 0
@@ -167,7 +178,13 @@ class BoundedPool(Generic[T, R]):
         now = time.monotonic()
         if now < self._next_growth:
             return
+        free = room.task_room()
         while len(self._workers) < wanted:
+            if free is not None and free < 1:
+                # The user's limit of tasks: what is left belongs to the caller.
+                self.stats.room_refusals += 1
+                self._schedule_retry(now)
+                return
             if not self.budget.try_acquire():
                 self.stats.budget_refusals += 1
                 self._schedule_retry(now)
@@ -188,6 +205,8 @@ class BoundedPool(Generic[T, R]):
                 return
             self._workers.append(thread)
             self.stats.workers_started += 1
+            if free is not None:
+                free -= 1
             self._backoff = _BACKOFF_FIRST
 
     def _schedule_retry(self, now: float) -> None:

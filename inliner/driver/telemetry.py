@@ -21,14 +21,26 @@ class RunStats:
     """Items with a fallback, by reason (a module counts once, under its first reason)."""
     variables_inlined: int = 0
     executor: str = "thread"
+    """What did the work: "caller" (the calling thread), "thread", "process" or "external"
+    (an executor the caller passed in)."""
     parallel: int = 1
     workers_started: int = 0
     thread_starts_refused: int = 0
     budget_refusals: int = 0
+    room_refusals: int = 0
+    """Times the user's limit of tasks (``ulimit -u``) left no room for a thread or for
+    the worker processes wanted, after the caller's reserve."""
     retries: int = 0
     backoff_seconds: float = 0.0
     ran_in_caller: int = 0
     process_pool_broken: int = 0
+    chunks_sent: int = 0
+    """Chunks of work sent to worker processes or to a caller's executor."""
+    chunk_retries: int = 0
+    chunks_done_here: int = 0
+    """Chunks done in this process after all (a failed resend, a missed deadline, workers
+    of another version, an executor that refused work)."""
+    items_done_remotely: int = 0
     cache_hits: int = 0
     cache_misses: int = 0
     cache_errors: int = 0
