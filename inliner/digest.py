@@ -161,10 +161,11 @@ def canonical_form(function: RenamedFunction, result: InlineResult) -> Canonical
 
 
 def canonicalise(source: str, name: str = "solve", *,
-                 timeout: float | None = CANONICAL.timeout) -> CanonicalFunction:
+                 timeout_seconds: float | None = CANONICAL.timeout) -> CanonicalFunction:
     """The canonical form and digest of the one top-level function in ``source``, renamed
-    to ``name``; see :func:`canonical_digest`. ``timeout`` is the inliner's time per
-    function (a function that runs out is hashed unchanged, with reason ``timeout``)."""
+    to ``name``; see :func:`canonical_digest`. ``timeout_seconds`` is the inliner's time
+    per function, as in :func:`inline_variables` (a function that runs out is hashed
+    unchanged, with reason ``timeout``)."""
     _check_name(name)
     tree = _parse(source)
     functions = [s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
@@ -177,19 +178,22 @@ def canonicalise(source: str, name: str = "solve", *,
         raise DigestError(f"holds a top-level {type(others[0]).__name__} statement besides "
                           f"the function, on line {others[0].lineno}", others[0].lineno)
     (function,) = _renamed(tree, split_lines(source), name)
-    options = CANONICAL if timeout == CANONICAL.timeout else replace(CANONICAL, timeout=timeout)
+    options = CANONICAL if timeout_seconds == CANONICAL.timeout else replace(CANONICAL, timeout=timeout_seconds)
     return canonical_form(function, inline_source(function.text, options))
 
 
-def canonical_digest(source: str, name: str = "solve") -> str:
+def canonical_digest(source: str, name: str = "solve", *,
+                     timeout_seconds: float | None = CANONICAL.timeout) -> str:
     """The md5 hex digest of ``inline_variables`` of the one top-level function in
     ``source``, renamed to ``name`` (decorators, parameters and body as written).
 
     For a generated solver ``def solve_<task>(S, I, C):`` with body ``body`` this is
-    ``md5(inline_variables("def solve(S, I, C):\\n" + body).encode()).hexdigest()``.
+    ``md5(inline_variables("def solve(S, I, C):\\n" + body).encode()).hexdigest()`` (with
+    the same ``timeout_seconds``, when the pipeline passes one).
     Raises :class:`DigestError`, a ``ValueError``, only when ``source`` is not exactly one
     top-level function (it does not parse, or holds other statements or several
-    functions) or ``name`` is not an identifier; otherwise never. Whether the inliner left
+    functions) or ``name`` is not an identifier (or, as for ``inline_variables``, when
+    ``timeout_seconds`` is no positive number); otherwise never. Whether the inliner left
     the function alone, and why: :func:`canonicalise`.
     """
-    return canonicalise(source, name).digest
+    return canonicalise(source, name, timeout_seconds=timeout_seconds).digest

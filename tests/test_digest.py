@@ -142,7 +142,7 @@ def test_a_function_the_inliner_leaves_alone_is_hashed_from_its_unchanged_canoni
 def test_a_timeout_is_reported_as_circumstantial():
     long_chain = "def solve_a(S, I, C):\n    x0 = I\n" + "".join(
         f"    x{k} = f(x{k - 1}, x{k - 1})\n" for k in range(1, 3000)) + "    return x2999\n"
-    result = canonicalise(long_chain, timeout=1e-9)
+    result = canonicalise(long_chain, timeout_seconds=1e-9)
     assert (result.status, result.reason) == ("fallback", FallbackReason.TIMEOUT)
     assert result.left_alone and result.circumstantial
     assert result.digest == md5(result.text)

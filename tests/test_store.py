@@ -87,3 +87,27 @@ def test_a_directory_that_cannot_be_written_raises_os_error(tmp_path):
         prepare_store(blocker / "store")
     with pytest.raises(OSError):
         store_text(blocker / "store", "x = 1")
+
+
+def test_the_pipeline_example_streams_results_into_the_same_store_as_the_command_line(tmp_path, monkeypatch):
+    """The README's pipeline example, as written there, against a --store run."""
+    from cli.app import main
+    from fixture_runner import fixture_modules
+    from inliner import CANONICAL, InlineBatch, canonical_form, renamed_functions
+
+    monkeypatch.chdir(tmp_path)
+    modules = [m for m in fixture_modules() if m.name in ("differs.py", "solvers_small.py")]
+    sources = [m.read_text() for m in modules]
+
+    functions = [f for source in sources for f in renamed_functions(source)]
+    batch = InlineBatch(CANONICAL, parallel=2, cache_dir=tmp_path / "cache")
+    store = prepare_store("solver-store")
+    for index, result in batch.run(f.text for f in functions):
+        canonical = canonical_form(functions[index], result)
+        if not canonical.circumstantial:
+            store_canonical(store, canonical)
+
+    assert main(["--no-cache", "--check", "--store", str(tmp_path / "cli-store"), *map(str, modules)]) == 1
+    written = {p.name: p.read_bytes() for p in (tmp_path / "solver-store").iterdir()}
+    assert written == {p.name: p.read_bytes() for p in (tmp_path / "cli-store").iterdir()}
+    assert len(written) == len({canonicalise(f.text).digest for f in functions}) > 70
