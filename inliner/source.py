@@ -14,6 +14,10 @@ VERIFICATION_FILENAME = "<inline-solvers>"
 # catching warnings around each compile.
 warnings.filterwarnings("ignore", category=SyntaxWarning, module=re.escape(VERIFICATION_FILENAME))
 
+PARSER_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
+"""What parsing or compiling text may raise: bad syntax, a NUL byte, nesting beyond the
+parser or the compiler, or (from the parser's own stack too) a shortage of memory."""
+
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
@@ -67,7 +71,7 @@ def compile_error(text: str, flags: int = 0) -> str | None:
     """Why ``text`` does not compile, or None if it does. The code is never run."""
     try:
         compile(text, VERIFICATION_FILENAME, "exec", flags=flags, dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+    except PARSER_ERRORS as error:
         return describe_syntax_error(error)
     return None
 

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from fixture_runner import fixture_modules
 from helpers import code
-from inliner import CANONICAL, FallbackReason, InlineOptions, engine, inline_source
+from inliner import CANONICAL, FallbackReason, InlineOptions, inline_source
+from inliner.rewrite import preserving
 from inliner.deadline import Deadline, DeadlineExceeded
 from inliner.source import describe_syntax_error
 
@@ -120,7 +121,7 @@ def test_the_libcst_rewrite_stops_at_its_deadline(monkeypatch, allowed, small):
     lines = ["def big(a):", *(f"    x{k} = g(a, {k})" for k in range(300)),
              "    return h(" + ", ".join(f"x{k}" for k in range(300)) + ")"]
     source = "\n".join(lines) + "\n\ndef small(a):\n    y = g(a)\n    return y\n"
-    monkeypatch.setattr(engine, "unit_deadline", lambda options: _PassesAfterChecks(allowed))
+    monkeypatch.setattr(preserving, "unit_deadline", lambda options: _PassesAfterChecks(allowed))
     result = inline_source(source)
     assert result.code.startswith(source.split("\n\ndef small")[0])
     assert [(r.status, r.reason) for r in result.functions] == [TIMED_OUT, small]

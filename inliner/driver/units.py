@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from ..analysis.shared import ModuleNames, scan_module
 from ..result import FunctionReport, InlineResult, KeptVariable, summarise
-from ..rewrite.preserving import unit_span
+from ..units import unit_span
 from ..source import future_flags, parse_tree, split_lines
 
 

@@ -1,7 +1,9 @@
-"""Apply plans to the stdlib syntax tree: the canonical rewriter.
+"""The canonical rewriter: plans applied to the stdlib syntax tree, ``ast.unparse``.
 
 ``ast.unparse`` of the rewritten module is the canonical form; the format-preserving
 rewriter also uses the rewritten tree, as the program its own output must equal.
+A function whose rewrite cannot be written, or does not read back as planned, is put
+back as it was (its plan undone) and says why.
 """
 
 from __future__ import annotations
@@ -12,6 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..plan import FunctionPlan
+from ..reasons import FallbackReason
+from ..source import split_lines
+from ..units import unit_text
+from ..verify import check_canonical
+from ..work import FunctionWork, by_unit
 
 
 @dataclass(slots=True)
@@ -69,3 +76,59 @@ def apply_plans(plans: Iterable[FunctionPlan]) -> Undo:
     for plan in plans:
         combined.steps.extend(apply_plan(plan).steps)
     return combined
+
+
+def write_canonical(tree: ast.Module, source: str, flags: int, works: list[FunctionWork]) -> str:
+    """The canonical text of ``tree`` with every changing function's plan applied."""
+    undo = {id(w): apply_plan(w.plan) for w in works if w.changes}  # type: ignore[arg-type]
+    try:
+        code = ast.unparse(tree)
+    except RecursionError:
+        for work in works:
+            if id(work) in undo:
+                undo[id(work)].revert()
+                work.fall_back(FallbackReason.TOO_COMPLEX, "nested too deeply to unparse")
+        return ast.unparse(tree)
+    except ValueError:
+        # ast.unparse has limits of its own (on 3.11, a backslash inside an f-string's
+        # expression): only the functions whose rewrite it cannot write keep theirs.
+        _keep_unwritable(tree, [w for w in works if id(w) in undo], undo)
+        code = ast.unparse(tree)
+    if not undo:
+        return code
+    changed = by_unit(w for w in works if id(w) in undo)
+    lines: list[str] = []
+
+    def original_text(unit: int) -> str:
+        if not lines:
+            lines.extend(split_lines(source))
+        return unit_text(lines, tree.body[unit]).text
+
+    problems = check_canonical(code, tree, original_text, changed, flags)
+    if not problems:
+        return code
+    for unit, problem in problems.items():
+        for work in changed[unit]:
+            undo[id(work)].revert()
+            work.fall_back(*problem)
+    return ast.unparse(tree)
+
+
+def _keep_unwritable(tree: ast.Module, changed: list[FunctionWork], undo: dict[int, Undo]) -> None:
+    """Put back, one function at a time, the rewrites ``ast.unparse`` cannot write."""
+    for unit, unit_works in by_unit(changed).items():
+        node = tree.body[unit]
+        try:
+            ast.unparse(node)
+            continue
+        except ValueError:
+            pass
+        for work in unit_works:
+            undo.pop(id(work)).revert()
+        for work in unit_works:
+            undo[id(work)] = apply_plan(work.plan)  # type: ignore[arg-type]
+            try:
+                ast.unparse(node)
+            except ValueError as error:
+                undo.pop(id(work)).revert()
+                work.fall_back(FallbackReason.CANNOT_UNPARSE, str(error))
