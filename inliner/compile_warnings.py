@@ -33,6 +33,45 @@ def _literal(node: ast.expr) -> bool:
     return _constant(node) or isinstance(node, _DISPLAYS)
 
 
+def _inferred_type(node: ast.expr) -> type | None:
+    """The type the compiler knows ``node`` to have, as far as it knows (None: unknown)."""
+    if isinstance(node, ast.Constant):
+        return type(node.value)
+    if _constant(node) and not isinstance(node, ast.Tuple):
+        # Folded: the usual arithmetic keeps its type; anything else may be anything.
+        if isinstance(node, ast.UnaryOp):
+            return bool if isinstance(node.op, ast.Not) else _inferred_type(node.operand)
+        left, right = _inferred_type(node.left), _inferred_type(node.right)  # type: ignore[attr-defined]
+        if left is right and left in (int, str, bytes) and (
+                isinstance(node.op, ast.Add) or left is int and not isinstance(node.op, (ast.Div, ast.Pow))):  # type: ignore[attr-defined]
+            return left
+        return object
+    return _DISPLAY_TYPES.get(type(node))
+
+
+_DISPLAY_TYPES: dict[type, type] = {
+    ast.Tuple: tuple, ast.List: list, ast.Dict: dict, ast.Set: set, ast.ListComp: list,
+    ast.SetComp: set, ast.DictComp: dict, ast.GeneratorExp: object, ast.Lambda: object,
+    ast.JoinedStr: str,
+}
+_INDEXED = (str, bytes, tuple)
+_NOT_SUBSCRIPTABLE = (ast.Set, ast.SetComp, ast.GeneratorExp, ast.Lambda)
+
+
+def _subscript_warns(subscripted: ast.expr, index: ast.expr) -> bool:
+    """``subscripted[index]``: a literal that cannot be subscripted, or a sequence literal
+    indexed by a literal that is no integer or slice."""
+    if isinstance(subscripted, _NOT_SUBSCRIPTABLE):
+        return True
+    kind = _inferred_type(subscripted) if _constant(subscripted) else None
+    if kind is not None and not issubclass(kind, _INDEXED):
+        return True
+    sequence = (kind is not None and issubclass(kind, _INDEXED)) or isinstance(
+        subscripted, (ast.Tuple, ast.List, ast.ListComp, ast.JoinedStr))
+    index_type = _inferred_type(index)
+    return sequence and index_type is not None and not issubclass(index_type, (int, slice))
+
+
 def _identity_warns(node: ast.expr) -> bool:
     """``x is node`` warns: a folded constant that is no singleton."""
     if isinstance(node, ast.Constant):
@@ -46,8 +85,8 @@ def warns_at(value: ast.expr, parent: ast.AST, field: str, index: int | None) ->
         return field == "func" and _literal(value)
     if isinstance(parent, ast.Subscript):
         if field == "value":
-            return _literal(value) or isinstance(value, ast.Lambda)
-        return _literal(value) and _literal(parent.value)
+            return _subscript_warns(value, parent.slice)
+        return _subscript_warns(parent.value, value)
     if isinstance(parent, ast.Compare):
         position = 0 if field == "left" else (index or 0) + 1
         operators = parent.ops
