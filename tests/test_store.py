@@ -49,6 +49,18 @@ def test_an_existing_file_is_never_rewritten(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [planted.name]
 
 
+def test_a_file_that_appears_after_the_check_is_not_rewritten_either(tmp_path, monkeypatch):
+    """The race: another run stores the name between the check and the write. The link
+    to the name fails instead of replacing it."""
+    function = canonicalise(SOLVER)
+    planted = tmp_path / f"{function.digest}.py"
+    planted.write_text("stored by another run")
+    monkeypatch.setattr(os.path, "lexists", lambda path: False)  # the check saw nothing
+    assert store_canonical(tmp_path, function) is False
+    assert planted.read_text() == "stored by another run"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [planted.name]  # no temporary left
+
+
 def test_without_hard_links_the_file_is_renamed_into_place_unless_it_exists(tmp_path, monkeypatch):
     def no_links(source, target):
         raise OSError(errno.EPERM, "Operation not permitted")
