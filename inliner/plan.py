@@ -13,7 +13,7 @@ import ast
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .analysis import Candidate, FunctionAnalysis, Site, Statement, Suite, misplaced_read
+from .analysis import Candidate, FunctionAnalysis, Site, Statement, Suite
 from .deadline import Deadline
 from .compile_warnings import warns_at
 from .effects import barrier_for, shared_barrier_for, uncopyable_for, undroppable_for
@@ -45,6 +45,19 @@ class FunctionPlan:
     @property
     def removed_statements(self) -> set[int]:
         return {id(c.statement.node) for c in (*self.inlined, *self.dropped)}
+
+
+def misplaced_read(candidate: Candidate, sites: list[Site]) -> KeepReason | None:
+    """Why some of ``sites`` is not a place the value may move to, if it is not."""
+    if any(site.captured for site in sites):
+        return KeepReason.CAPTURED
+    definition = candidate.statement
+    for site in sites:
+        if not site.safe_position:
+            return KeepReason.CONDITIONAL_READ
+        if site.statement.suite is not definition.suite or site.statement.index <= definition.index:
+            return KeepReason.READ_OUTSIDE_BLOCK
+    return None
 
 
 class _Fenwick:
@@ -108,14 +121,17 @@ class _Planner:
         self.uncopyable = int(uncopyable_for(options.policy))
         self.undroppable = int(undroppable_for(options.policy))
         count = len(analysis.statements)
-        self.is_root = [True] * count
+        self.standing = [True] * count
+        """Per statement: still in its block (not yet inside an inlined value)."""
         self.layers = [_Barriers(int(barrier_for(options.policy)), KeepReason.EFFECT_BETWEEN, analysis)]
         shared = int(shared_barrier_for(options.policy))
         if shared and any(suite.has_effects & shared for suite in analysis.suites):
             self.layers.append(_Barriers(shared, KeepReason.SHARED_NAME_BETWEEN, analysis))
         self.site_live = [True] * len(analysis.sites)
-        self.multiplicity: dict[int, int] = {}
-        self.anchor: dict[int, int] = {}
+        self.host_copies: dict[int, int] = {}
+        """Per inlined candidate: how many copies of its value the function now holds."""
+        self.host_depth: dict[int, int] = {}
+        """Per inlined candidate: the depth of its deepest read, where its value now sits."""
         self.size = analysis.size
         self.size_limit = options.max_growth * analysis.size
         self.plan = FunctionPlan(analysis)
@@ -126,17 +142,18 @@ class _Planner:
         live = self.site_live
         return [s for s in candidate.sites if live[s.uid]]
 
-    def container(self, statement: Statement) -> Candidate | None:
-        """The inlined candidate whose expression now holds ``statement``'s reads."""
-        return None if self.is_root[statement.uid] else statement.candidate
+    def host_of(self, statement: Statement) -> Candidate | None:
+        """The inlined candidate whose value now holds ``statement``'s reads (its host),
+        or None while the statement stands in its block."""
+        return None if self.standing[statement.uid] else statement.candidate
 
     def depth_of(self, site: Site) -> int:
-        holder = self.container(site.statement)
-        return site.depth if holder is None else self.anchor[id(holder)] + site.depth - 1
+        host = self.host_of(site.statement)
+        return site.depth if host is None else self.host_depth[id(host)] + site.depth - 1
 
     def copies_of(self, site: Site) -> int:
-        holder = self.container(site.statement)
-        return 1 if holder is None else self.multiplicity[id(holder)]
+        host = self.host_of(site.statement)
+        return 1 if host is None else self.host_copies[id(host)]
 
     def mark_barrier(self, layer: _Barriers, sites: list[Site]) -> None:
         """Record that a barrier now sits at each of ``sites``; propagate to enclosing code."""
@@ -149,14 +166,14 @@ class _Planner:
             if layer.at[uid]:
                 continue
             layer.at[uid] = True
-            holder = self.container(site.statement)
-            if holder is None:
+            host = self.host_of(site.statement)
+            if host is None:
                 layer.fenwicks[id(site.statement.suite)].add(site.statement.index, 1)
             else:
-                stack.extend(self.live_sites(holder))
+                stack.extend(self.live_sites(host))
 
-    def remove_root(self, statement: Statement) -> None:
-        self.is_root[statement.uid] = False
+    def unseat(self, statement: Statement) -> None:
+        self.standing[statement.uid] = False
         for layer in self.layers:
             if layer.at[statement.uid]:
                 layer.fenwicks[id(statement.suite)].add(statement.index, -1)
@@ -167,7 +184,7 @@ class _Planner:
         """What the value would move across on its way to each of ``sites``: first the
         policy's effects and rebindings of names it reads, then shared names."""
         names = candidate.names_read
-        check_names = bool(names) and any(n in suite.binding_lines for n in names)
+        check_names = bool(names) and any(n in suite.binding_indices for n in names)
         for number, layer in enumerate(self.layers):
             active = layer if suite.has_effects & layer.mask else None
             with_names = check_names and number == 0
@@ -195,9 +212,9 @@ class _Planner:
                 site.prefix & layer.mask or layer.first_slot[statement.uid] < site.order
             ):
                 return reason
-            holder = self.container(statement)
-            if holder is not None:
-                for outer in self.live_sites(holder):
+            host = self.host_of(statement)
+            if host is not None:
+                for outer in self.live_sites(host):
                     if outer.uid not in seen:
                         seen.add(outer.uid)
                         stack.append(outer)
@@ -220,9 +237,9 @@ class _Planner:
             if steps > _WALK_LIMIT:
                 return True
             site = stack.pop()
-            holder = self.container(site.statement)
-            if holder is not None and site.parent is site.statement.node and site.field == "value":
-                stack.extend(self.live_sites(holder))
+            host = self.host_of(site.statement)
+            if host is not None and site.parent is site.statement.node and site.field == "value":
+                stack.extend(self.live_sites(host))
             elif warns_at(value, site.parent, site.field, site.index):
                 return True
         return False
@@ -248,7 +265,7 @@ class _Planner:
                 return KeepReason.UNUSED
             if not self.droppable(candidate):
                 return KeepReason.UNUSED_WITH_EFFECTS
-            self.remove_root(candidate.statement)
+            self.unseat(candidate.statement)
             for inner in candidate.statement.sites:
                 self.site_live[inner.uid] = False
             self.size -= candidate.statement.size
@@ -275,9 +292,9 @@ class _Planner:
             return KeepReason.GROWTH_BUDGET
         # Inline: the value now lives at its reads.
         self.size = grown
-        self.multiplicity[id(candidate)] = copies
-        self.anchor[id(candidate)] = deepest
-        self.remove_root(candidate.statement)
+        self.host_copies[id(candidate)] = copies
+        self.host_depth[id(candidate)] = deepest
+        self.unseat(candidate.statement)
         self.plan.inlined.append(candidate)
         self.plan.live_sites[id(candidate)] = sites
         for layer in self.layers:

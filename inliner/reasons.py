@@ -23,13 +23,13 @@ class KeepReason(_Reason):
 
     MULTIPLE_BINDINGS = "multiple-bindings"
     """The name is bound more than once, or by something other than one plain assignment."""
-    DECLARED_GLOBAL = "global-or-nonlocal"
+    GLOBAL_OR_NONLOCAL = "global-or-nonlocal"
     """The function declares the name ``global`` or ``nonlocal``."""
     CAPTURED = "captured"
     """A nested function, lambda, class or comprehension refers to the name."""
-    READ_ELSEWHERE = "read-outside-block"
+    READ_OUTSIDE_BLOCK = "read-outside-block"
     """A read is not after the definition in the same statement block."""
-    UNSAFE_POSITION = "conditional-read"
+    CONDITIONAL_READ = "conditional-read"
     """A read is in a position not evaluated exactly once whenever its statement runs
     (a branch of ``if``/``else``, right operand of ``and``/``or``, a loop test, an
     ``assert``, a lambda, a default value, an assignment target, a comprehension body)."""
@@ -37,7 +37,7 @@ class KeepReason(_Reason):
     """Read more than once while ``expand="single"``."""
     NOT_DUPLICABLE = "not-duplicable"
     """Read more than once, but copying the expression could change behaviour."""
-    VALUE_BINDS = "value-binds-name"
+    VALUE_BINDS_NAME = "value-binds-name"
     """The expression contains an assignment expression (``:=``)."""
     REBOUND_BETWEEN = "rebound-between"
     """A name the expression reads is rebound between the definition and the read."""
@@ -61,9 +61,9 @@ class KeepReason(_Reason):
     """Never read (and ``drop_dead`` is off)."""
     UNUSED_WITH_EFFECTS = "unused-with-effects"
     """Never read, but evaluating the expression may have effects under the policy."""
-    HAS_COMMENT = "comment"
+    COMMENT = "comment"
     """Format-preserving mode: the assignment's line carries a comment, which is kept."""
-    IN_FSTRING = "f-string"
+    F_STRING = "f-string"
     """Format-preserving mode: read inside an f-string, where text cannot move safely."""
 
 

@@ -80,7 +80,9 @@ def test_parentheses_exactly_where_needed(expression, context):
     source = f"async def f(a, b, c, d):\n    x = {value}\n    {context.format('x')}\n"
     result = inline_source(source, InlineOptions(policy="pure"))
     wrapped, bare = _program(context, f"({value})"), _program(context, value)
-    if _warns(wrapped) and not _warns(source):  # the compiler would warn there: it stays
+    if _warns(source):  # the value itself warns: where it goes is not this test's subject
+        return
+    if _warns(wrapped):  # the compiler would warn about the value there: it stays
         assert [k.reason.value for k in result.kept] == ["would-warn"], result
         return
     assert result.inlined == 1, result

@@ -57,15 +57,15 @@ class Suite:
     field: str
     statements: list[Statement] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
-    binding_lines: dict[str, list[int]] = field(default_factory=dict)
+    binding_indices: dict[str, list[int]] = field(default_factory=dict)
     """Statement indices binding each name."""
     has_effects: int = 0
 
     def binds_between(self, names: frozenset[str], after: int, before: int) -> bool:
         """Whether a statement with index in ``(after, before)`` binds any of ``names``."""
-        lines = self.binding_lines
+        indices = self.binding_indices
         for name in names:
-            positions = lines.get(name)
+            positions = indices.get(name)
             if positions:
                 k = bisect_right(positions, after)
                 if k < len(positions) and positions[k] < before:

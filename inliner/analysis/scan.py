@@ -16,7 +16,7 @@ from ..effects import Effect
 from ..precedence import site_context
 from ..reasons import FallbackReason, KeepReason
 from .model import Candidate, FunctionAnalysis, Site, Statement, Suite
-from .scope import ScopeFacts, scan_scope
+from .scope import ScopeFacts, parameters, scan_scope
 from .shared import UNKNOWN_MODULE, ModuleNames, NameVisibility, names_seen_after_exceptions
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp)
@@ -104,16 +104,16 @@ class _Walker:
     # -- expressions ----------------------------------------------------------------------
 
     def expr(self, node: ast.expr, parent: ast.AST, field: str, index: int | None,
-             depth: int, ok: bool) -> Measure:
+             depth: int, safe_position: bool) -> Measure:
         handler = self._expr.get(type(node))
         if handler is None:
             return self._unknown(node, depth)
-        return handler(node, parent, field, index, depth, ok)
+        return handler(node, parent, field, index, depth, safe_position)
 
-    def _leaf(self, node, parent, field, index, depth, ok) -> Measure:
+    def _leaf(self, node, parent, field, index, depth, safe_position) -> Measure:
         return 1, 1
 
-    def _name(self, node: ast.Name, parent, field, index, depth, ok) -> Measure:
+    def _name(self, node: ast.Name, parent, field, index, depth, safe_position) -> Measure:
         if not isinstance(node.ctx, ast.Load):
             return 1, 1
         name = node.id
@@ -124,7 +124,7 @@ class _Walker:
             self.sites.append(Site(
                 uid=len(self.sites), name=name, node=node, parent=parent, field=field,
                 index=index, statement=self.statement, order=self.order, prefix=self.prefix,
-                depth=depth, safe_position=ok,
+                depth=depth, safe_position=safe_position,
                 context=site_context(parent, field, index,
                                      self.starred_in if isinstance(parent, ast.Starred) else None),
                 in_fstring=self.fstring > 0, captured=self.nested > 0,
@@ -147,69 +147,69 @@ class _Walker:
         if effect:
             self.event(effect)  # type: ignore[arg-type]
 
-    def _call(self, node: ast.Call, parent, field, index, depth, ok) -> Measure:
-        h, s = self.expr(node.func, node, "func", None, depth + 1, ok)
+    def _call(self, node: ast.Call, parent, field, index, depth, safe_position) -> Measure:
+        h, s = self.expr(node.func, node, "func", None, depth + 1, safe_position)
         for i, argument in enumerate(node.args):
-            ah, asz = self.expr(argument, node, "args", i, depth + 1, ok)
+            ah, asz = self.expr(argument, node, "args", i, depth + 1, safe_position)
             h, s = max(h, ah), s + asz
         for keyword in node.keywords:
-            kh, ks = self.expr(keyword.value, keyword, "value", None, depth + 1, ok)
+            kh, ks = self.expr(keyword.value, keyword, "value", None, depth + 1, safe_position)
             h, s = max(h, kh), s + ks + 1
             if keyword.arg is None:
                 self.event(Effect.CALL)
         self.event(Effect.CALL)
         return h + 1, s + 1
 
-    def _attribute(self, node: ast.Attribute, parent, field, index, depth, ok) -> Measure:
-        h, s = self.expr(node.value, node, "value", None, depth + 1, ok)
+    def _attribute(self, node: ast.Attribute, parent, field, index, depth, safe_position) -> Measure:
+        h, s = self.expr(node.value, node, "value", None, depth + 1, safe_position)
         self.event(Effect.MAY_RAISE if isinstance(node.ctx, ast.Load) else Effect.STORE)
         return h + 1, s + 1
 
-    def _subscript(self, node: ast.Subscript, parent, field, index, depth, ok) -> Measure:
-        h, s = self.expr(node.value, node, "value", None, depth + 1, ok)
-        sh, ss = self.expr(node.slice, node, "slice", None, depth + 1, ok)
+    def _subscript(self, node: ast.Subscript, parent, field, index, depth, safe_position) -> Measure:
+        h, s = self.expr(node.value, node, "value", None, depth + 1, safe_position)
+        sh, ss = self.expr(node.slice, node, "slice", None, depth + 1, safe_position)
         self.event(Effect.MAY_RAISE if isinstance(node.ctx, ast.Load) else Effect.STORE)
         return max(h, sh) + 1, s + ss + 1
 
-    def _binop(self, node: ast.BinOp, parent, field, index, depth, ok) -> Measure:
-        h, s = self.expr(node.left, node, "left", None, depth + 1, ok)
-        rh, rs = self.expr(node.right, node, "right", None, depth + 1, ok)
+    def _binop(self, node: ast.BinOp, parent, field, index, depth, safe_position) -> Measure:
+        h, s = self.expr(node.left, node, "left", None, depth + 1, safe_position)
+        rh, rs = self.expr(node.right, node, "right", None, depth + 1, safe_position)
         self.event(Effect.MAY_RAISE)
         return max(h, rh) + 1, s + rs + 1
 
-    def _unaryop(self, node: ast.UnaryOp, parent, field, index, depth, ok) -> Measure:
-        h, s = self.expr(node.operand, node, "operand", None, depth + 1, ok)
+    def _unaryop(self, node: ast.UnaryOp, parent, field, index, depth, safe_position) -> Measure:
+        h, s = self.expr(node.operand, node, "operand", None, depth + 1, safe_position)
         self.event(Effect.MAY_RAISE)
         return h + 1, s + 1
 
-    def _boolop(self, node: ast.BoolOp, parent, field, index, depth, ok) -> Measure:
-        h, s = self.expr(node.values[0], node, "values", 0, depth + 1, ok)
+    def _boolop(self, node: ast.BoolOp, parent, field, index, depth, safe_position) -> Measure:
+        h, s = self.expr(node.values[0], node, "values", 0, depth + 1, safe_position)
         self.event(Effect.MAY_RAISE)
         for i in range(1, len(node.values)):
             vh, vs = self.expr(node.values[i], node, "values", i, depth + 1, False)
             h, s = max(h, vh), s + vs
         return h + 1, s + 1
 
-    def _compare(self, node: ast.Compare, parent, field, index, depth, ok) -> Measure:
-        h, s = self.expr(node.left, node, "left", None, depth + 1, ok)
+    def _compare(self, node: ast.Compare, parent, field, index, depth, safe_position) -> Measure:
+        h, s = self.expr(node.left, node, "left", None, depth + 1, safe_position)
         for i, comparator in enumerate(node.comparators):
-            ch, cs = self.expr(comparator, node, "comparators", i, depth + 1, ok and i == 0)
+            ch, cs = self.expr(comparator, node, "comparators", i, depth + 1, safe_position and i == 0)
             self.event(Effect.MAY_RAISE)
             h, s = max(h, ch), s + cs
         return h + 1, s + 1
 
-    def _ifexp(self, node: ast.IfExp, parent, field, index, depth, ok) -> Measure:
-        h, s = self.expr(node.test, node, "test", None, depth + 1, ok)
+    def _ifexp(self, node: ast.IfExp, parent, field, index, depth, safe_position) -> Measure:
+        h, s = self.expr(node.test, node, "test", None, depth + 1, safe_position)
         self.event(Effect.MAY_RAISE)
         bh, bs = self.expr(node.body, node, "body", None, depth + 1, False)
         oh, os = self.expr(node.orelse, node, "orelse", None, depth + 1, False)
         return max(h, bh, oh) + 1, s + bs + os + 1
 
     def _sequence(self, node: ast.Tuple | ast.List | ast.Set, parent, field, index, depth,
-                  ok) -> Measure:
+                  safe_position) -> Measure:
         h, s = 0, 1
         for i, element in enumerate(node.elts):
-            eh, es = self.expr(element, node, "elts", i, depth + 1, ok)
+            eh, es = self.expr(element, node, "elts", i, depth + 1, safe_position)
             h, s = max(h, eh), s + es
         if isinstance(node, ast.Set):
             self.event(Effect.MAY_RAISE | Effect.NEW_MUTABLE)
@@ -217,23 +217,23 @@ class _Walker:
             self.event(Effect.NEW_MUTABLE)
         return h + 1, s
 
-    def _dict(self, node: ast.Dict, parent, field, index, depth, ok) -> Measure:
+    def _dict(self, node: ast.Dict, parent, field, index, depth, safe_position) -> Measure:
         h, s = 0, 1
         for i, (key, value) in enumerate(zip(node.keys, node.values)):
             if key is not None:
-                kh, ks = self.expr(key, node, "keys", i, depth + 1, ok)
+                kh, ks = self.expr(key, node, "keys", i, depth + 1, safe_position)
                 h, s = max(h, kh), s + ks
-            vh, vs = self.expr(value, node, "values", i, depth + 1, ok)
+            vh, vs = self.expr(value, node, "values", i, depth + 1, safe_position)
             h, s = max(h, vh), s + vs
             if key is None:
                 self.event(Effect.CALL)
         self.event(Effect.MAY_RAISE | Effect.NEW_MUTABLE)
         return h + 1, s
 
-    def _starred(self, node: ast.Starred, parent, field, index, depth, ok) -> Measure:
+    def _starred(self, node: ast.Starred, parent, field, index, depth, safe_position) -> Measure:
         saved, self.starred_in = self.starred_in, parent
         try:
-            h, s = self.expr(node.value, node, "value", None, depth + 1, ok)
+            h, s = self.expr(node.value, node, "value", None, depth + 1, safe_position)
         finally:
             self.starred_in = saved
         self.event(Effect.CALL)
@@ -268,11 +268,9 @@ class _Walker:
                         self.statement.sites.append(site)
         return size
 
-    def _lambda(self, node: ast.Lambda, parent, field, index, depth, ok) -> Measure:
+    def _lambda(self, node: ast.Lambda, parent, field, index, depth, safe_position) -> Measure:
         h, s = self._arguments(node.args, depth)
-        body = self.mention_nested([node.body, *node.args.posonlyargs, *node.args.args,
-                                    *node.args.kwonlyargs,
-                                    *[a for a in (node.args.vararg, node.args.kwarg) if a]])
+        body = self.mention_nested([node.body, *parameters(node.args)])
         if self.names is not None:
             self.names.update(n.id for n in ast.walk(node.body) if isinstance(n, ast.Name))
         return h + 1, s + body + 1
@@ -289,25 +287,25 @@ class _Walker:
                 h, s = max(h, dh), s + ds
         return h, s
 
-    def _namedexpr(self, node: ast.NamedExpr, parent, field, index, depth, ok) -> Measure:
-        h, s = self.expr(node.value, node, "value", None, depth + 1, ok)
+    def _namedexpr(self, node: ast.NamedExpr, parent, field, index, depth, safe_position) -> Measure:
+        h, s = self.expr(node.value, node, "value", None, depth + 1, safe_position)
         self.event(Effect.BINDS)
         self.binds.add(node.target.id)  # type: ignore[attr-defined]
         return h + 1, s + 2
 
     def _suspend(self, node: ast.Await | ast.Yield | ast.YieldFrom, parent, field, index,
-                 depth, ok) -> Measure:
+                 depth, safe_position) -> Measure:
         h, s = 0, 1
         if node.value is not None:
-            h, s = self.expr(node.value, node, "value", None, depth + 1, ok)
+            h, s = self.expr(node.value, node, "value", None, depth + 1, safe_position)
             s += 1
         self.event(Effect.SUSPEND | Effect.CALL)
         return h + 1, s
 
     def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp,
-                       parent, field, index, depth, ok) -> Measure:
+                       parent, field, index, depth, safe_position) -> Measure:
         first = node.generators[0]
-        h, s = self.expr(first.iter, first, "iter", None, depth + 2, ok)
+        h, s = self.expr(first.iter, first, "iter", None, depth + 2, safe_position)
         self.event(Effect.CALL)
         # The body runs in its own scope: nothing may move into it, but a list, set or
         # dict comprehension runs it now, so its effects count.
@@ -330,31 +328,31 @@ class _Walker:
         self.event(Effect.NEW_MUTABLE)
         return h + 2, s + 1 + len(node.generators)
 
-    def _joinedstr(self, node: ast.JoinedStr, parent, field, index, depth, ok) -> Measure:
+    def _joinedstr(self, node: ast.JoinedStr, parent, field, index, depth, safe_position) -> Measure:
         h, s = 0, 1
         for i, value in enumerate(node.values):
-            vh, vs = self.expr(value, node, "values", i, depth + 1, ok)
+            vh, vs = self.expr(value, node, "values", i, depth + 1, safe_position)
             h, s = max(h, vh), s + vs
         return h + 1, s
 
-    def _formatted(self, node: ast.FormattedValue, parent, field, index, depth, ok) -> Measure:
+    def _formatted(self, node: ast.FormattedValue, parent, field, index, depth, safe_position) -> Measure:
         self.fstring += 1
         try:
-            h, s = self.expr(node.value, node, "value", None, depth + 1, ok)
+            h, s = self.expr(node.value, node, "value", None, depth + 1, safe_position)
             if node.format_spec is not None:
-                fh, fs = self.expr(node.format_spec, node, "format_spec", None, depth + 1, ok)
+                fh, fs = self.expr(node.format_spec, node, "format_spec", None, depth + 1, safe_position)
                 h, s = max(h, fh), s + fs
         finally:
             self.fstring -= 1
         self.event(Effect.CALL)
         return h + 1, s + 1
 
-    def _slice(self, node: ast.Slice, parent, field, index, depth, ok) -> Measure:
+    def _slice(self, node: ast.Slice, parent, field, index, depth, safe_position) -> Measure:
         h, s = 0, 1
         for name in ("lower", "upper", "step"):
             part = getattr(node, name)
             if part is not None:
-                ph, ps = self.expr(part, node, name, None, depth + 1, ok)
+                ph, ps = self.expr(part, node, name, None, depth + 1, safe_position)
                 h, s = max(h, ph), s + ps
         return h + 1, s
 
@@ -414,7 +412,7 @@ class _Walker:
             for name in statement.binds:
                 # A candidate's own definition counts too: a value may read a name that
                 # is bound only later (and fail there), which must not move past it.
-                suite.binding_lines.setdefault(name, []).append(index)
+                suite.binding_indices.setdefault(name, []).append(index)
             if own is not None:
                 suite.candidates.append(statement.candidate)  # type: ignore[arg-type]
                 self.bound_at[own] = (suite, index)
@@ -515,19 +513,15 @@ class _Walker:
         for i, decorator in enumerate(node.decorator_list):
             size += self.expr(decorator, node, "decorator_list", i, 1, False)[1]
         size += self._arguments(node.args, 0)[1]
-        for argument in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs,
-                         node.args.vararg, node.args.kwarg):
-            if argument is not None and argument.annotation is not None:
+        for argument in parameters(node.args):
+            if argument.annotation is not None:
                 size += self.expr(argument.annotation, argument, "annotation", None, 1, False)[1]
         if node.returns is not None:
             size += self.expr(node.returns, node, "returns", None, 1, False)[1]
         if node.decorator_list:
             self.event(Effect.CALL)
         self.store_name(node.name)
-        arguments = node.args
-        return size + self.mention_nested([
-            *node.body, *arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
-            *[a for a in (arguments.vararg, arguments.kwarg) if a]])
+        return size + self.mention_nested([*node.body, *parameters(node.args)])
 
     def _compound(self, node: ast.stmt) -> int:
         """Compound statements: their header may be a place to inline into; anything may
@@ -637,20 +631,7 @@ def _static_exclusion(candidate: Candidate, facts: ScopeFacts) -> KeepReason | N
     dropping dead code elsewhere can remove some of them)."""
     name = candidate.name
     if name in facts.declared:
-        return KeepReason.DECLARED_GLOBAL
+        return KeepReason.GLOBAL_OR_NONLOCAL
     if candidate.effects & Effect.BINDS:
-        return KeepReason.VALUE_BINDS
-    return None
-
-
-def misplaced_read(candidate: Candidate, sites: list[Site]) -> KeepReason | None:
-    """Why some of ``sites`` is not a place the value may move to, if it is not."""
-    if any(site.captured for site in sites):
-        return KeepReason.CAPTURED
-    definition = candidate.statement
-    for site in sites:
-        if not site.safe_position:
-            return KeepReason.UNSAFE_POSITION
-        if site.statement.suite is not definition.suite or site.statement.index <= definition.index:
-            return KeepReason.READ_ELSEWHERE
+        return KeepReason.VALUE_BINDS_NAME
     return None

@@ -39,13 +39,19 @@ class ScopeFacts:
         return name in self.binding_counts or name in self.params
 
 
+def parameters(arguments: ast.arguments) -> list[ast.arg]:
+    """Every parameter of a function or lambda, in order, ``*args`` and ``**kwargs`` too."""
+    listed = [*arguments.posonlyargs, *arguments.args]
+    if arguments.vararg is not None:
+        listed.append(arguments.vararg)
+    listed.extend(arguments.kwonlyargs)
+    if arguments.kwarg is not None:
+        listed.append(arguments.kwarg)
+    return listed
+
+
 def parameter_names(arguments: ast.arguments) -> frozenset[str]:
-    names = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
-    if arguments.vararg:
-        names.append(arguments.vararg.arg)
-    if arguments.kwarg:
-        names.append(arguments.kwarg.arg)
-    return frozenset(names)
+    return frozenset(argument.arg for argument in parameters(arguments))
 
 
 def scan_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeFacts:
@@ -155,8 +161,5 @@ def _allow_call_with_arguments(node: ast.Call, allowed: set[int]) -> None:
 def _evaluated_parts_of_arguments(arguments: ast.arguments) -> list[ast.AST]:
     """Defaults and annotations: evaluated in the enclosing scope when the def runs."""
     parts: list[ast.AST] = [*arguments.defaults, *(d for d in arguments.kw_defaults if d is not None)]
-    for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
-                     arguments.vararg, arguments.kwarg):
-        if argument is not None and argument.annotation is not None:
-            parts.append(argument.annotation)
+    parts.extend(a.annotation for a in parameters(arguments) if a.annotation is not None)
     return parts

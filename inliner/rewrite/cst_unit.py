@@ -104,9 +104,9 @@ class ParsedUnit:
         for candidate in (*plan.inlined, *plan.dropped):
             line = self.line_of.get(id(self.assignment_of(candidate)))
             if line is None or _has_comment(line):
-                pins[candidate.name] = KeepReason.HAS_COMMENT
+                pins[candidate.name] = KeepReason.COMMENT
             elif any(site.in_fstring for site in plan.live_sites.get(id(candidate), ())):
-                pins[candidate.name] = KeepReason.IN_FSTRING
+                pins[candidate.name] = KeepReason.F_STRING
         return pins
 
     def rewrite(self, plans: Iterable[FunctionPlan], deadline: Deadline = NO_DEADLINE) -> str:
