@@ -1351,7 +1351,10 @@ class _Generator:
             final, fin_end, _ = self.block(_Env.meet(entered), fin_ctx, 1, 2)
             if self.d.chance(30):
                 final = [line for line in final if line != "pass"]
-                returned = self.read_var([watcher]) if watcher and self.d.chance(60) else self.expr(fin_end, fin_ctx, 1).text
+                if watcher in fin_end.vars and self.d.chance(60):
+                    returned = self.read_var([watcher])
+                else:
+                    returned = self.expr(fin_end, fin_ctx, 1).text
                 final.append(f"return {returned}")
                 ends = []
             lines += ["finally:"] + _indent(final)
@@ -1775,6 +1778,30 @@ argument_triples = st.tuples(
 )
 
 FIXED_ARGUMENTS: tuple[tuple[int, int, int], ...] = ((0, 0, 0), (1, 2, 3), (-4, 7, 12), (5, -3, -1))
+
+
+# ---------------------------------------------------------------------------------------------
+# A check every property suite makes of every result
+# ---------------------------------------------------------------------------------------------
+
+INTERNAL_ERROR = "internal-error"
+"""The fallback reason of a crash inside the inliner (``FallbackReason.INTERNAL_ERROR``)."""
+
+
+def internal_errors(result) -> list[str]:
+    """Where an ``InlineResult`` reports a crash inside the inliner, module or function.
+
+    ``inline_source`` turns any exception into a fallback that returns the original text, a
+    valid outcome for every other check; a property suite must fail on it instead.
+    """
+    found = []
+    code = getattr(result.reason_code, "value", result.reason_code)
+    if code == INTERNAL_ERROR or (result.reason or "").startswith(INTERNAL_ERROR):
+        found.append(f"module: {result.reason}")
+    for report in result.functions:
+        if getattr(report.reason, "value", report.reason) == INTERNAL_ERROR:
+            found.append(f"{report.qualname} (line {report.line}): {report.detail}")
+    return found
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,9 @@ Two sources of programs:
 
 For every program and both option sets (strict and format-preserving; the canonical
 ``pure``/``all``/canonical/``drop_dead`` set) the properties are the contract's:
-``inline_source`` never raises; its output parses unless the module itself fell back,
+``inline_source`` never raises, nor crashes inside (a fallback with reason
+``internal-error``, for the module or a function, is a failure); its output parses unless
+the module itself fell back,
 and compiles whenever the input does; a second pass changes nothing; in the
 format-preserving mode a function that was not inlined keeps its exact text (and a module
 with nothing inlined or dropped comes back character for character).
@@ -49,6 +51,7 @@ from hypothesis import strategies as st
 
 from helpers import sized
 from inliner import InlineOptions, InlineResult, inline_source
+from oracle_programs import internal_errors
 
 _ENV_EXAMPLES = os.environ.get("INLINE_SOLVERS_EXAMPLES")
 MODULE_EXAMPLES = int(_ENV_EXAMPLES) if _ENV_EXAMPLES else sized(40, 200)
@@ -133,6 +136,7 @@ def comments_of(text: str) -> list[str] | None:
 def check_invariants(source: str, options: InlineOptions) -> InlineResult:
     """The contract's properties."""
     result = inline_source(source, options)  # never raises
+    assert not internal_errors(result), f"the inliner crashed inside: {internal_errors(result)}\n{source}"
     module_fallback = result.status == "fallback" and not result.functions
     if module_fallback:
         assert result.code == source
@@ -142,6 +146,7 @@ def check_invariants(source: str, options: InlineOptions) -> InlineResult:
             assert compiles(result.code), f"output does not compile:\n{result.code}"
     if not any(f.reason is not None and f.reason.value == "timeout" for f in result.functions):
         again = inline_source(result.code, options)
+        assert not internal_errors(again), f"the second pass crashed inside: {internal_errors(again)}"
         assert again.code == result.code, "a second pass changed the output"
         assert again.inlined == 0 and again.dropped == 0
     if options.preserve_format:
@@ -160,6 +165,11 @@ modules = st.one_of(hypothesmith.from_grammar(), hypothesmith.from_node())
 @settings(max_examples=MODULE_EXAMPLES, **FUZZ_SETTINGS)
 @given(source=modules)
 def test_generated_modules(source):
+    check_generated_module(source)
+
+
+def check_generated_module(source: str) -> None:
+    """The contract's properties for a whole module, under every option set."""
     for options in OPTION_SETS:
         check_invariants(source, options)
 
@@ -614,10 +624,16 @@ def _dropped_events(function: ast.AST, dropped: set[str]) -> list[tuple[str, int
 @given(source=built_functions())
 def test_functions_around_generated_expressions(source):
     for options in OPTION_SETS:
-        result = check_invariants(source, options)
+        result = check_built_function(source, options)
         event(f"{options.policy}: {result.status} ({result.inlined} inlined)")
-        if compiles(source):
-            check_oracle(source, options, result)
+
+
+def check_built_function(source: str, options: InlineOptions) -> InlineResult:
+    """The contract's properties, and the oracle of what was done, for a built function."""
+    result = check_invariants(source, options)
+    if compiles(source):
+        check_oracle(source, options, result)
+    return result
 
 
 # -- bugs found by the fuzzing, as plain tests ---------------------------------------------

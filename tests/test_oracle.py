@@ -137,11 +137,19 @@ def _check_result_shape(source: str, options, result) -> None:
     )
 
 
+def _check_no_internal_error(source: str, options, result, what: str = "inline_source") -> None:
+    """A crash inside the inliner comes back as a fallback: a failure here, never an outcome."""
+    crashes = op.internal_errors(result)
+    if crashes:
+        pytest.fail(_report(f"{what} crashed inside (internal-error): {crashes}", source, options, result))
+
+
 def check_program(source: str, options, extra_args: tuple[int, int, int]) -> None:
     """Everything the oracle asserts about one program under one set of options."""
     strict = options.policy == "strict"
     result = _inline(source, options)
     _check_result_shape(source, options, result)
+    _check_no_internal_error(source, options, result)
     try:
         ast.parse(result.code)
     except SyntaxError as exc:
@@ -170,6 +178,7 @@ def check_program(source: str, options, extra_args: tuple[int, int, int]) -> Non
 
     again = _inline(result.code, options, "inline_source on its own output")
     _check_result_shape(result.code, options, again)
+    _check_no_internal_error(result.code, options, again, "inline_source on its own output")
     if again.code != result.code:
         pytest.fail(
             _report(
@@ -230,8 +239,14 @@ def _damaged_sources(draw) -> str:
        preserve_format=st.booleans(), drop_dead=st.booleans())
 def test_never_raises_on_damaged_input(source, policy, expand, preserve_format, drop_dead):
     options = InlineOptions(policy=policy, expand=expand, preserve_format=preserve_format, drop_dead=drop_dead)
+    check_damaged_input(source, options)
+
+
+def check_damaged_input(source: str, options) -> None:
+    """Any text: no exception, no crash inside, and a valid module's output parses."""
     result = _inline(source, options)
     _check_result_shape(source, options, result)
+    _check_no_internal_error(source, options, result)
     try:
         ast.parse(source)
     except (SyntaxError, ValueError):
@@ -258,8 +273,11 @@ def test_generated_programs_compile_and_run(mode, data):
     assert not isinstance(code, BaseException), f"{code!r}\n{source}"
     tree = ast.parse(source)
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     if mode == "pure":
         assert not names & set(op.LOGGING_PRIMITIVES), f"pure program calls a logging primitive\n{source}"
+        assert not names & op.STRICT_PRIMITIVES, f"pure program uses a strict primitive\n{source}"
+        assert "bump" not in called and "ap" not in called, f"pure program calls bump or ap\n{source}"
     triples = op.FIXED_ARGUMENTS + (data.draw(op.argument_triples, label="args"),)
     for args in triples:
         outcome = op.run_program(code, args, timeout=1.0)

@@ -16,6 +16,7 @@ from inliner import CANONICAL, FallbackReason, InlineOptions, inline_source
 from inliner.rewrite import preserving
 from inliner.deadline import Deadline, DeadlineExceeded
 from inliner.source import describe_syntax_error
+from oracle_programs import internal_errors
 
 
 def chain(length: int, reads: int = 1) -> str:
@@ -144,8 +145,15 @@ def test_bad_source_comes_back_unchanged(source):
 
 @given(st.text(alphabet=st.sampled_from(list("abx =()\n:+,1fdefreturn\t ")), max_size=80))
 def test_never_raises_and_output_parses(text):
+    check_never_raises(text)
+
+
+def check_never_raises(text: str) -> None:
+    """Any text: no exception, no crash inside (``internal-error``), and output that parses
+    unless the module itself fell back."""
     for options in (InlineOptions(), CANONICAL):
         result = inline_source(text, options)
+        assert not internal_errors(result), f"the inliner crashed inside: {internal_errors(result)}\n{text!r}"
         if result.status != "fallback" or result.functions:
             ast.parse(result.code)
 
@@ -153,7 +161,9 @@ def test_never_raises_and_output_parses(text):
 def test_many_threads_at_once_give_the_sequential_results():
     sources = [p.read_text() for p in fixture_modules()] * 3
     options = [InlineOptions(), InlineOptions(policy="pure", expand="all", preserve_format=False)]
-    expected = {(i, k): inline_source(s, o).code for i, s in enumerate(sources) for k, o in enumerate(options)}
+    sequential = {(i, k): inline_source(s, o) for i, s in enumerate(sources) for k, o in enumerate(options)}
+    assert not [item for item, result in sequential.items() if internal_errors(result)]
+    expected = {item: result.code for item, result in sequential.items()}
     start = threading.Barrier(8)
 
     def work(item: tuple[int, int]) -> tuple[tuple[int, int], str]:

@@ -1,0 +1,132 @@
+"""The property suites can fail: a crash in the planner, or the old rule for shared names,
+is seen by the checks behind the fuzz, oracle and never-raises tests.
+
+``inline_source`` turns any exception into a fallback that returns the original text, which
+every other property accepts; so each suite's check must also reject a result carrying
+``internal-error`` (module or function).  Here a crash is planted in the planner and each
+check, given inputs it passes without the plant, must fail with it.
+
+The oracle's generator makes programs where a moved call or operation can be observed by
+other code (a store in a ``try`` body that a handler reads, a closure or a global read
+after a rebinding, ``global``/``nonlocal`` stores).  Planting the old rule, under which a
+value moves across such a store, must make the oracle's check fail on them.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+import inliner.effects
+import inliner.plan
+import oracle_programs as op
+import test_fuzz
+import test_oracle
+import test_robustness
+from helpers import code
+from inliner import CANONICAL, InlineOptions
+
+STRICT = InlineOptions()
+PURE_ALL = InlineOptions(policy="pure", expand="all", preserve_format=False, drop_dead=True)
+FAILED = (AssertionError, pytest.fail.Exception)
+
+SMALL = code("""
+    def f(a, b):
+        x = g(a)
+        y = h(x, b)
+        return y
+    """)
+METHOD = code("""
+    class C:
+        def m(self, a):
+            x = a.b
+            return g(x)
+    """)
+
+
+def _program(seed: int, mode: str = "strict") -> str:
+    return op.generate_program(random.Random(seed).randint, mode)
+
+
+@pytest.fixture
+def oracle_cache(monkeypatch):
+    """The oracle keeps results by source and options: start each phase without them, or
+    a result computed before the plant would hide it."""
+    def clear() -> None:
+        monkeypatch.setattr(test_oracle, "_CACHE", {})
+    clear()
+    return clear
+
+
+# Each suite's check, with inputs that give the planner something to decide.
+CHECKS = {
+    "oracle, strict program": lambda: test_oracle.check_program(_program(7), STRICT, (1, 2, 3)),
+    "oracle, pure program": lambda: test_oracle.check_program(_program(3, "pure"), PURE_ALL, (0, 5, -2)),
+    "oracle, damaged input": lambda: test_oracle.check_damaged_input(SMALL, PURE_ALL),
+    "oracle, damaged generated program": lambda: test_oracle.check_damaged_input(_program(11), STRICT),
+    "fuzz, generated module": lambda: test_fuzz.check_generated_module(SMALL),
+    "fuzz, generated module with a class": lambda: test_fuzz.check_generated_module(METHOD),
+    "fuzz, built function, strict": lambda: test_fuzz.check_built_function(SMALL, test_fuzz.STRICT),
+    "fuzz, built function, pure": lambda: test_fuzz.check_built_function(SMALL, test_fuzz.CANONICAL_PURE),
+    "robustness, never raises": lambda: test_robustness.check_never_raises("def f(a):\n x = a + 1\n return x\n"),
+    "robustness, never raises, two functions": lambda: test_robustness.check_never_raises(SMALL + "\n" + SMALL),
+}
+
+
+def _crash(self, candidate, suite):  # type: ignore[no-untyped-def]
+    raise AttributeError("planted: the planner crashed")
+
+
+@pytest.mark.parametrize("check", list(CHECKS.values()), ids=list(CHECKS))
+def test_a_crash_in_the_planner_fails_each_suites_check(monkeypatch, oracle_cache, check):
+    check()  # the input is fine as it is ...
+    oracle_cache()
+    monkeypatch.setattr(inliner.plan._Planner, "decide", _crash)
+    with pytest.raises(FAILED, match="internal-error|crashed inside"):
+        check()  # ... so only the crash, seen through its fallback, can fail it
+
+
+def test_the_crash_planted_above_is_only_a_fallback_to_the_library(monkeypatch):
+    """What the suites must see through: the library itself reports the crash as data."""
+    monkeypatch.setattr(inliner.plan._Planner, "decide", _crash)
+    for options in (STRICT, CANONICAL):
+        result = inliner.inline_source(SMALL, options)
+        assert result.status == "fallback"
+        assert result.code == SMALL if options.preserve_format else result.code.strip() == SMALL.strip()
+        assert result.reason_code.value == op.INTERNAL_ERROR
+        assert op.internal_errors(result) == [
+            "module: internal-error: f (line 1): AttributeError: planted: the planner crashed",
+            "f (line 1): AttributeError: planted: the planner crashed",
+        ]
+
+
+# Seeds of ``generate_program(random.Random(seed).randint, "strict")`` found by a search: under
+# the planted old rule each program changes behaviour in every variant below, under the real
+# rule none does.  They cover a store in a try body read by a handler (7: ``x2 = a // (a % 2);
+# x1 = 1`` then ``if x1 % 2 == 1: raise``), a try nested in a try whose body returns (61),
+# a handler that returns the stored name (84), ``x5 = bump(...)`` read after ``count`` (95)
+# and a closure passed to ``ap`` before the local it reads is rebound (184).  If the generator
+# changes, these programs change too and this test fails: search the seeds again.
+OLD_RULE_SEEDS = (7, 61, 84, 95, 184)
+VARIANTS = [
+    pytest.param(InlineOptions(expand=expand, preserve_format=preserve), id=f"{expand}-{'libcst' if preserve else 'unparse'}")
+    for expand in ("single", "all")
+    for preserve in (True, False)
+]
+
+
+def _old_rule(policy: str) -> inliner.effects.Effect:
+    """The rule before shared names: no store or read of a shared name is a barrier."""
+    return inliner.effects.Effect.NONE
+
+
+@pytest.mark.parametrize("options", VARIANTS)
+@pytest.mark.parametrize("seed", OLD_RULE_SEEDS)
+def test_the_oracle_fails_on_the_old_rule_for_shared_names(monkeypatch, oracle_cache, seed, options):
+    source = _program(seed)
+    test_oracle.check_program(source, options, (1, 2, 3))  # the real rule keeps its behaviour
+    oracle_cache()
+    monkeypatch.setattr(inliner.plan, "shared_barrier_for", _old_rule)
+    with pytest.raises(pytest.fail.Exception, match="behaviour changed"):
+        test_oracle.check_program(source, options, (1, 2, 3))
