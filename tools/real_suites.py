@@ -114,7 +114,11 @@ LIBRARIES: tuple[Library, ...] = (
         source_root="src",
         packages=("dateutil",),
         imports=("dateutil",),
-        test_requirements=("six==1.16.0", "freezegun==1.5.1", "hypothesis==6.112.1"),
+        # pytest-cov registers the no_cover mark its conftest.py sets (an unknown mark is
+        # an error under its filterwarnings = error); coverage itself stays off.
+        test_requirements=(
+            "six==1.16.0", "freezegun==1.5.1", "hypothesis==6.112.1", "pytest-cov==5.0.0",
+        ),
         # Property tests draw random examples: a fixed seed makes two runs comparable.
         pytest_args=("tests", "--hypothesis-seed=0"),
         why="a parser and rrule iterators: long functions, generators, try blocks",
@@ -126,8 +130,14 @@ LIBRARIES: tuple[Library, ...] = (
         packages=("attr", "attrs"),
         imports=("attr", "attrs"),
         test_requirements=("hypothesis==6.112.1", "pympler==1.1", "cloudpickle==3.0.0"),
-        # Property tests draw random examples: a fixed seed makes two runs comparable.
-        pytest_args=("tests", "--hypothesis-seed=0"),
+        pytest_args=(
+            "tests",
+            # Property tests draw random examples: a fixed seed makes two runs comparable.
+            "--hypothesis-seed=0",
+            # Fails on an untouched copy here too (the return annotation it reads through
+            # pipe() comes back None); a test that always fails cannot show a change.
+            "--deselect", "tests/test_converters.py::TestPipe::test_wrapped_annotation",
+        ),
         why="generates classes' methods as source text at import time; closures everywhere",
     ),
 )
