@@ -7,6 +7,7 @@ import ast
 import re
 import threading
 import warnings
+from types import CodeType
 
 VERIFICATION_FILENAME = "<inline-solvers>"
 # Compiling to verify must not print the compiler's SyntaxWarnings about the user's code;
@@ -61,10 +62,15 @@ def parse_tree(text: str, flags: int = 0) -> ast.Module:
                        dont_inherit=True)
 
 
-def compile_tree(tree: ast.Module, flags: int = 0) -> None:
+def compile_tree(tree: ast.Module, flags: int = 0) -> CodeType:
     """Compile a syntax tree to code (which is never run), safe from many threads."""
     with _TREE_CONVERSION:
-        compile(tree, VERIFICATION_FILENAME, "exec", flags=flags, dont_inherit=True)
+        return compile(tree, VERIFICATION_FILENAME, "exec", flags=flags, dont_inherit=True)
+
+
+def compile_text(text: str, flags: int = 0) -> CodeType:
+    """Compile text to code (which is never run); no syntax tree objects are made."""
+    return compile(text, VERIFICATION_FILENAME, "exec", flags=flags, dont_inherit=True)
 
 
 def compile_error(text: str, flags: int = 0) -> str | None:

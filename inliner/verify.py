@@ -3,7 +3,10 @@ did, and be exactly the planned program. A check returns the problem, or None.
 
 The planned program is the stdlib syntax tree with the plans applied (see
 :mod:`inliner.rewrite.canonical`); both rewriters are held to it, so they cannot drift
-apart.
+apart. The usual case is decided in C: the output text and the planned tree are both
+compiled, and the two code objects must run the same instructions on the same constants
+and names (:func:`same_code`). Only when they do not (or one does not compile) is the
+output parsed back and compared node by node, to say which unit is wrong and why.
 """
 
 from __future__ import annotations
@@ -12,7 +15,16 @@ import ast
 from collections.abc import Callable, Iterable
 
 from .reasons import FallbackReason
-from .source import PARSER_ERRORS, compile_error, compile_tree, describe_syntax_error, parse_tree
+from types import CodeType
+
+from .source import (
+    PARSER_ERRORS,
+    compile_error,
+    compile_text,
+    compile_tree,
+    describe_syntax_error,
+    parse_tree,
+)
 from .work import Problem
 
 
@@ -36,9 +48,49 @@ def same_tree(left: ast.AST, right: ast.AST) -> bool:
     return True
 
 
+_REPR_COMPARED = (float, complex, tuple, frozenset)
+"""Constants equal by ``==`` that differ in code: ``0.0`` and ``-0.0``, and tuples of them."""
+
+
+def same_code(left: CodeType, right: CodeType) -> bool:
+    """Whether two code objects run the same instructions on the same constants and names,
+    line numbers aside. Iterative over nested functions and classes."""
+    stack = [(left, right)]
+    while stack:
+        a, b = stack.pop()
+        if (a.co_code != b.co_code or a.co_names != b.co_names or a.co_varnames != b.co_varnames
+                or a.co_freevars != b.co_freevars or a.co_cellvars != b.co_cellvars
+                or a.co_argcount != b.co_argcount or a.co_posonlyargcount != b.co_posonlyargcount
+                or a.co_kwonlyargcount != b.co_kwonlyargcount or a.co_flags != b.co_flags
+                or a.co_exceptiontable != b.co_exceptiontable or a.co_qualname != b.co_qualname
+                or len(a.co_consts) != len(b.co_consts)):
+            return False
+        for x, y in zip(a.co_consts, b.co_consts):
+            if type(x) is not type(y):
+                return False
+            if isinstance(x, CodeType):
+                stack.append((x, y))  # type: ignore[arg-type]
+            elif isinstance(x, _REPR_COMPARED):
+                if repr(x) != repr(y):
+                    return False
+            elif x != y:
+                return False
+    return True
+
+
+def _compiles_as_planned(text: str, planned: ast.Module, flags: int) -> bool:
+    """The fast check: the text compiles to the same code as the planned tree."""
+    try:
+        return same_code(compile_text(text, flags), compile_tree(planned, flags))
+    except Exception:  # noqa: BLE001 - any doubt sends the text through the full check
+        return False
+
+
 def check_unit(new_text: str, planned: ast.stmt, original: str, flags: int) -> Problem | None:
     """One rewritten top-level statement (format-preserving): it parses, reads back as the
     planned statement, and compiles wherever the original compiled."""
+    if _compiles_as_planned(new_text, ast.Module([planned], []), flags):
+        return None
     try:
         tree = parse_tree(new_text, flags)
     except PARSER_ERRORS as error:
@@ -68,6 +120,8 @@ def check_canonical(code: str, tree: ast.Module, original_text: Callable[[int], 
     """The units (by statement index) whose canonical text does not read back as the
     planned program, or does not compile where the original did. ``code`` is
     ``ast.unparse(tree)``; ``original_text(i)`` is the source text of statement ``i``."""
+    if _compiles_as_planned(code, tree, flags):
+        return {}
     problems: dict[int, Problem] = {}
     try:
         parsed: ast.Module | None = parse_tree(code)

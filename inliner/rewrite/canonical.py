@@ -67,7 +67,9 @@ def apply_plan(plan: FunctionPlan) -> Undo:
         body = getattr(suite.owner, suite.field)
         kept = [statement for statement in body if id(statement) not in removed]
         undo.steps.append((suite.owner, suite.field, None, body))
-        setattr(suite.owner, suite.field, kept or [ast.Pass()])
+        # A block left empty gets a pass where its first statement was (compiling the
+        # planned tree, as verification does, needs every statement placed).
+        setattr(suite.owner, suite.field, kept or [ast.copy_location(ast.Pass(), body[0])])
     return undo
 
 
