@@ -94,7 +94,7 @@ def make_tree(root: Path, files: int) -> Path:
 
 
 def cli(*args: str) -> int:
-    from cli.app import main
+    from inline_solvers_cli.app import main
 
     with contextlib.redirect_stderr(io.StringIO()):
         return main(list(args))
@@ -117,7 +117,7 @@ def peak_memory_of_cli(tree: Path) -> int:
     """Peak resident set size (KiB) of a fresh process running the CLI on ``tree``: the
     high-water mark of its own memory (``VmHWM``; ``ru_maxrss`` would also count the
     benchmark's memory, which the child shares until it starts the interpreter)."""
-    code = ("from cli.app import main; from inliner import tune_garbage_collector; import sys;"
+    code = ("from inline_solvers_cli.app import main; from inliner import tune_garbage_collector; import sys;"
             "tune_garbage_collector(); main(['--no-cache', '--check', '-q', sys.argv[1]]);"
             "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])")
     done = subprocess.run([sys.executable, "-c", code, str(tree)], capture_output=True, text=True,

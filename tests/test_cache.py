@@ -450,7 +450,7 @@ def test_an_unwritable_cache_directory_through_the_command_line(as_nobody, state
         directory = work / "locked" / "cache"
     else:
         directory = work / "cache"
-        from cli.app import main
+        from inline_solvers_cli.app import main
 
         assert main(["--quiet", "--cache-dir", str(directory), str(write_tree(work / "filler"))]) == 0
         assert read_tree(work / "filler") == CLI_EXPECTED
@@ -516,7 +516,7 @@ def test_pickles_planted_in_every_row_and_as_files_run_nothing_through_the_comma
     whose loading would create a marker: a second run, whose workers (threads, or
     processes) read that cache, runs none of it, treats every row as a miss, warns of
     nothing and writes the right files; a third run finds the cache working again."""
-    from cli.app import main
+    from inline_solvers_cli.app import main
 
     files, expected = dict(CLI_TREE), dict(CLI_EXPECTED)
     for module in sized([], fixture_modules()):  # the long variant: hundreds of rows
@@ -534,7 +534,7 @@ def test_pickles_planted_in_every_row_and_as_files_run_nothing_through_the_comma
     assert planted >= 2 * len(files) - 1  # a module row per file, a unit row per function
 
     tree = write_tree(tmp_path / "tree", files=files)
-    done = subprocess.run([sys.executable, "-m", "cli", "--cache-dir", str(cache), "--parallel", "2",
+    done = subprocess.run([sys.executable, "-m", "inline_solvers_cli", "--cache-dir", str(cache), "--parallel", "2",
                            "--executor", executor, str(tree)], capture_output=True, text=True, timeout=600)
     assert not marker.exists(), "a planted pickle was loaded"
     assert done.returncode == 0, done.stderr

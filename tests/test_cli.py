@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from cli.app import main
+from inline_solvers_cli.app import main
 from helpers import INLINED, SOURCE
 from unprivileged import as_nobody, needs_unprivileged_user, user_ids  # noqa: F401 - a fixture
 
@@ -282,7 +282,7 @@ def test_nesting_beyond_the_parser_is_reported_and_left_alone(tmp_path, capsys):
 
 
 def test_a_file_changed_during_the_run_is_not_overwritten(tmp_path, capsys, monkeypatch):
-    import cli.app as app
+    import inline_solvers_cli.app as app
 
     path = tmp_path / "m.py"
     path.write_text(SOURCE)

@@ -43,7 +43,7 @@ def make_tree(root: Path) -> dict[Path, str]:
 
 
 def run_cli(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "cli", *args], stdout=subprocess.DEVNULL,
+    return subprocess.Popen([sys.executable, "-m", "inline_solvers_cli", *args], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
 
 
@@ -110,7 +110,7 @@ def test_stale_temporary_files_of_dead_runs_are_removed(tmp_path):
     live = tmp_path / f".m.py.{os.getpid()}.abc123.inline-solvers.tmp"
     live.write_text("being written")
     (tmp_path / "m.py").write_text("def f(a):\n    x = g(a)\n    return x\n")
-    from cli.app import main
+    from inline_solvers_cli.app import main
 
     assert main(["--no-cache", str(tmp_path)]) == 0
     assert not stale.exists()

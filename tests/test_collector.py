@@ -42,13 +42,13 @@ def test_a_collector_switched_off_stays_off():
 
 def test_the_command_line_process_runs_with_the_tuned_collector():
     probe = ("import atexit, gc, sys; atexit.register(lambda: print(gc.get_threshold()));"
-             "sys.argv = ['inline-solvers', '--version']; from cli.app import run; run()")
+             "sys.argv = ['inline-solvers', '--version']; from inline_solvers_cli.app import run; run()")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == str(BATCH_THRESHOLDS)
 
 
 def test_importing_the_library_leaves_the_collector_alone():
-    probe = "import gc; before = gc.get_threshold(); import inliner, cli.app; print(gc.get_threshold() == before)"
+    probe = "import gc; before = gc.get_threshold(); import inliner, inline_solvers_cli.app; print(gc.get_threshold() == before)"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
     assert done.stdout.strip() == "True", done.stderr

@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from cli import diffs
-from cli.diffs import unified_diff
+from inline_solvers_cli import diffs
+from inline_solvers_cli.diffs import unified_diff
 from fixture_runner import fixture_modules
 from inliner import InlineOptions, inline_source
 from inliner.source import split_lines

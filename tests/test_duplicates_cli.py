@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.app import main
+from inline_solvers_cli.app import main
 
 Step = tuple[str, list[tuple[str, object]]]
 """A call: the callee and its arguments, each ``("var", k)`` (step k's value),

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from helpers import INLINED, SOURCE, sized
 
-from cli.app import main
+from inline_solvers_cli.app import main
 
 
 BIG_STATEMENTS = sized(30_000, 120_000)
@@ -187,7 +187,7 @@ def test_a_file_that_changes_during_the_run(tmp_path, capsys, monkeypatch, chang
     """Between reading and writing ``good.py`` someone deletes it, puts a directory or a
     link out of the tree in its place, or edits it: that file is reported and left as
     the other party left it (the link's target untouched); every other file is done."""
-    from cli import app
+    from inline_solvers_cli import app
 
     tree, outside = build_tree(tmp_path, big=False)
     target = tree / "good.py"

@@ -60,7 +60,7 @@ def run_limited(limit: int, *arguments: str) -> subprocess.CompletedProcess[str]
     def set_limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
-    return subprocess.run([sys.executable, "-m", "cli", *arguments], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "inline_solvers_cli", *arguments], capture_output=True, text=True,
                           preexec_fn=set_limit, timeout=600)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.app import main
+from inline_solvers_cli.app import main
 from helpers import SOURCE
 
 _ESCAPE = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
@@ -24,7 +24,7 @@ def run_on_terminal(args: list[str], stdout: Path) -> tuple[int, str]:
     returns its exit code and what it drew, escape sequences removed."""
     controller, terminal = pty.openpty()
     with open(stdout, "wb") as out:
-        child = subprocess.Popen([sys.executable, "-m", "cli", *args], stdin=subprocess.DEVNULL,
+        child = subprocess.Popen([sys.executable, "-m", "inline_solvers_cli", *args], stdin=subprocess.DEVNULL,
                                  stdout=out, stderr=terminal)
     os.close(terminal)
     drawn = b""

@@ -103,7 +103,7 @@ def test_a_directory_that_cannot_be_written_raises_os_error(tmp_path):
 
 def test_the_pipeline_example_streams_results_into_the_same_store_as_the_command_line(tmp_path, monkeypatch):
     """The README's pipeline example, as written there, against a --store run."""
-    from cli.app import main
+    from inline_solvers_cli.app import main
     from fixture_runner import fixture_modules
     from inliner import CANONICAL, InlineBatch, canonical_form, renamed_functions
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.app import main
+from inline_solvers_cli.app import main
 from fixture_runner import fixture_modules
 from helpers import sized
 from test_canonical_form import reference_canonical
@@ -161,7 +161,7 @@ def test_kill_9_during_a_store_run_never_leaves_a_torn_file(tmp_path, record_pro
             before = 0
         threshold = before + rng.randint(1, 40)
         controller, terminal = pty.openpty()
-        child = subprocess.Popen([sys.executable, "-m", "cli", "--no-cache", "--duplicates", "--store",
+        child = subprocess.Popen([sys.executable, "-m", "inline_solvers_cli", "--no-cache", "--duplicates", "--store",
                                   str(store), str(tree)], stdin=subprocess.DEVNULL,
                                  stdout=subprocess.DEVNULL, stderr=terminal)
         os.close(terminal)
@@ -184,7 +184,7 @@ def test_kill_9_during_a_store_run_never_leaves_a_torn_file(tmp_path, record_pro
     record_property("killed_midway", killed_midway)
     assert killed_midway > 0, "no run was killed while storing: the test proved nothing"
     leftovers = [p for p in store.iterdir() if not p.name.endswith(".py")]
-    finished = subprocess.run([sys.executable, "-m", "cli", "--no-cache", "--duplicates", "--store",
+    finished = subprocess.run([sys.executable, "-m", "inline_solvers_cli", "--no-cache", "--duplicates", "--store",
                                str(store), str(tree)], capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr
     assert store_contents(store) == expected

@@ -67,15 +67,15 @@ def copy_packages(lib: Path, names: Iterable[str]) -> None:
         if spec is None or spec.origin is None:
             raise LookupError(f"cannot find {name} to copy")
         if spec.submodule_search_locations:
-            source = Path(spec.origin).parent
-            shutil.copytree(source, lib / source.name, dirs_exist_ok=True)
+            # Under its import name: the command line's folder is cli/, its package is not.
+            shutil.copytree(Path(spec.origin).parent, lib / name, dirs_exist_ok=True)
         else:
             shutil.copy2(spec.origin, lib / Path(spec.origin).name)
 
 
 _CLI_IMPORTS = r"""
 import json, os, pathlib, sys, sysconfig, tempfile
-from cli.app import main
+from inline_solvers_cli.app import main
 work = pathlib.Path(tempfile.mkdtemp())
 (work / "m.py").write_text("def f(a):\n    x = g(a)\n    return h(x)\n")
 main(["--quiet", "--cache-dir", str(work / "cache"), str(work / "m.py")])
@@ -101,7 +101,7 @@ def cli_packages() -> tuple[str, ...]:
         raise RuntimeError(f"could not list what the command line imports: {done.stderr[-2000:]}")
     roots = [name for name in json.loads(done.stdout.splitlines()[-1])
              if not name.startswith(("_distutils_hack", "__editable__"))]
-    return ("inliner", "cli", *roots)
+    return ("inliner", "inline_solvers_cli", *roots)
 
 
 def make_readable(root: Path) -> None:
@@ -137,7 +137,7 @@ class CommandLine:
         self.work = work
 
     def run(self, *arguments: str) -> subprocess.CompletedProcess[str]:
-        return run_as_user([SYSTEM_PYTHON, "-S", "-m", "cli", *arguments], lib=self.work / "lib",
+        return run_as_user([SYSTEM_PYTHON, "-S", "-m", "inline_solvers_cli", *arguments], lib=self.work / "lib",
                            home=self.work, timeout=300)
 
     def directory(self, prefix: str) -> Path:
