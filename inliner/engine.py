@@ -48,6 +48,7 @@ class _Run:
         self.tree = tree
         flags = future_flags(tree) if self.given_flags is None else self.given_flags
         self.module = scan_module(tree, self.source) if self.given_module is None else self.given_module
+        self.mentions_nonlocal = "nonlocal" in self.source
         works = [FunctionWork(found, NO_DEADLINE) for found in find_functions(tree)]
         for work in works:
             if has_plain_assignment(work.found.node):
@@ -68,10 +69,12 @@ class _Run:
         """Analyse (once) and plan ``work``'s function, keeping its pinned variables."""
         if work.analysis is None:
             unit = work.found.unit
-            if unit not in self.unit_nonlocal:
-                self.unit_nonlocal[unit] = nonlocal_names(self.tree.body[unit], self.source)
+            nonlocals = self.unit_nonlocal.get(unit)
+            if nonlocals is None:
+                nonlocals = self.unit_nonlocal[unit] = (
+                    nonlocal_names(self.tree.body[unit]) if self.mentions_nonlocal else frozenset())
             work.analysis = analyse_function(work.found.node, work.found.qualname, work.deadline,
-                                             self.module, self.unit_nonlocal[unit])
+                                             self.module, nonlocals)
             if work.analysis.skipped is not None:
                 work.status, work.reason = "skipped", work.analysis.skipped
                 work.detail = work.analysis.skip_detail

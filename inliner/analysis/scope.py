@@ -85,8 +85,38 @@ def scan_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeFacts:
                 captured.update(node.names)
 
     stack: list[ast.AST] = list(reversed(function.body))
+    push = stack.append
     while stack:
         node = stack.pop()
+        # The shapes generated code is made of first, without the generic machinery.
+        kind = type(node)
+        if kind is ast.Name:
+            if type(node.ctx) is ast.Load:  # type: ignore[attr-defined]
+                if node.id in _ALWAYS_DYNAMIC or (  # type: ignore[attr-defined]
+                    node.id in _DYNAMIC_WITHOUT_ARGUMENTS and id(node) not in allowed_dynamic_calls  # type: ignore[attr-defined]
+                ):
+                    note_dynamic(node)  # type: ignore[arg-type]
+            else:
+                bind(node.id)  # type: ignore[attr-defined]
+            continue
+        if kind is ast.Constant:
+            continue
+        if kind is ast.Call:
+            _allow_call_with_arguments(node, allowed_dynamic_calls)  # type: ignore[arg-type]
+            stack.extend(reversed(node.keywords))  # type: ignore[attr-defined]
+            stack.extend(reversed(node.args))  # type: ignore[attr-defined]
+            push(node.func)  # type: ignore[attr-defined]
+            continue
+        if kind is ast.Attribute or kind is ast.keyword:
+            push(node.value)  # type: ignore[attr-defined]
+            continue
+        if kind is ast.Assign:
+            targets = node.targets  # type: ignore[attr-defined]
+            if len(targets) == 1 and type(targets[0]) is ast.Name:
+                facts.plain_assignments[targets[0].id] = node  # type: ignore[assignment]
+            push(node.value)  # type: ignore[attr-defined]
+            stack.extend(reversed(targets))
+            continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             bind(node.name)
             stack.extend(node.decorator_list)

@@ -82,8 +82,8 @@ def scan_module(tree: ast.Module, source: str) -> ModuleNames:
         for statement in tree.body
     )
     wants_globals = "global" in source  # also finds "globals"
-    if star_import and not wants_globals:
-        return UNKNOWN_MODULE
+    if not wants_globals and (star_import or "import" not in source):
+        return UNKNOWN_MODULE  # nothing is declared global, and no name is known missing
     declared: set[str] = set()
     uses_globals = False
     imports = False
@@ -115,11 +115,9 @@ def scan_module(tree: ast.Module, source: str) -> ModuleNames:
     )
 
 
-def nonlocal_names(unit: ast.AST, source: str) -> frozenset[str]:
+def nonlocal_names(unit: ast.AST) -> frozenset[str]:
     """Names some function inside the top-level statement ``unit`` declares ``nonlocal``
     (``nonlocal`` cannot reach outside a top-level statement)."""
-    if "nonlocal" not in source:
-        return frozenset()
     return frozenset(
         name for node in ast.walk(unit) if isinstance(node, ast.Nonlocal) for name in node.names
     )
