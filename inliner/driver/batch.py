@@ -272,7 +272,7 @@ class InlineBatch:
             self.stats.chunks_sent += run.stats.chunks_sent
             self.stats.chunk_retries += run.stats.chunk_retries
             self.stats.chunks_done_here += run.stats.chunks_done_here
-            self.stats.items_done_remotely += run.stats.items_done_remotely
+            self.stats.jobs_done_remotely += run.stats.jobs_done_remotely
             self.stats.process_pool_broken += int(run.stats.pool_broken)
             if cache is not None:
                 self.stats.cache_errors += cache.errors

@@ -65,6 +65,9 @@ CHUNK_DEADLINE = 300.0
 """Seconds a chunk may be out before it is done here instead (a chunk takes well under a
 second of work; this only ends a wait on workers that are gone)."""
 
+CANCEL_CHECK = 1.0
+"""Seconds between looks for chunks cancelled behind the executor's back."""
+
 PROBE_DEADLINE = 30.0
 """Seconds the first worker may take to report its versions (a cluster starting up)."""
 
@@ -140,7 +143,7 @@ class RemoteStats:
     chunks_sent: int = 0
     chunk_retries: int = 0
     chunks_done_here: int = 0
-    items_done_remotely: int = 0
+    jobs_done_remotely: int = 0
     pool_broken: bool = False
 
 
@@ -323,9 +326,14 @@ class RemoteRun:
 
     def _collect(self) -> None:
         """Wait for at least one chunk to come back (or to run out of time) and apply it."""
-        deadlines = [c.deadline for c in self._pending.values() if c.deadline is not None]
-        timeout = None if not deadlines else max(0.0, min(deadlines) - time.monotonic())
-        done, _ = wait(list(self._pending), timeout=timeout, return_when=FIRST_COMPLETED)
+        # A future cancelled outside its executor's loop never counts as done for wait():
+        # look for those first, and look again at least every CANCEL_CHECK seconds.
+        done = {f for f in self._pending if f.cancelled()}
+        if not done:
+            deadlines = [c.deadline for c in self._pending.values() if c.deadline is not None]
+            timeout = CANCEL_CHECK if not deadlines else \
+                min(CANCEL_CHECK, max(0.0, min(deadlines) - time.monotonic()))
+            done, _ = wait(list(self._pending), timeout=timeout, return_when=FIRST_COMPLETED)
         for future in done:
             chunk = self._pending.pop(future)
             try:
@@ -335,15 +343,15 @@ class RemoteRun:
                 self._usable = False
                 self._retry(chunk)
                 continue
-            except (Exception, CancelledError) as error:  # noqa: BLE001 - a worker or the link failed
-                self._retry(chunk, error)
+            except (Exception, CancelledError):  # noqa: BLE001 - a worker or the link failed
+                self._retry(chunk)
                 continue
             if theirs != identity():
                 self._lose(f"a worker runs {theirs}, this process {identity()}: "
                            "working in this process (results and cache keys depend on it)")
                 self._here(chunk)
                 continue
-            self.stats.items_done_remotely += len(chunk.jobs)
+            self.stats.jobs_done_remotely += len(chunk.jobs)
             for job, result_data in zip(chunk.jobs, data, strict=True):
                 self._apply(job, _checked(job, result_data))
         now = time.monotonic()
@@ -356,7 +364,7 @@ class RemoteRun:
                 future.cancel()
                 self._here(self._pending.pop(future))
 
-    def _retry(self, chunk: _Chunk, error: BaseException | None = None) -> None:
+    def _retry(self, chunk: _Chunk) -> None:
         if self._usable and chunk.attempts < 2:
             self.stats.chunk_retries += 1
             self._outbox.append(chunk)

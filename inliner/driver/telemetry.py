@@ -40,7 +40,8 @@ class RunStats:
     chunks_done_here: int = 0
     """Chunks done in this process after all (a failed resend, a missed deadline, workers
     of another version, an executor that refused work)."""
-    items_done_remotely: int = 0
+    jobs_done_remotely: int = 0
+    """Units (top-level functions) and whole modules done by workers."""
     cache_hits: int = 0
     cache_misses: int = 0
     cache_errors: int = 0
