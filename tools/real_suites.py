@@ -167,9 +167,7 @@ BASE = "base"
 MISSING = "missing"  # the test did not run at all in one of the two runs
 
 
-# ---------------------------------------------------------------------------
 # outcomes: parsing pytest's junit XML, comparing two runs, summarising
-# ---------------------------------------------------------------------------
 
 # When one test case reports several things (a failure in the call and an error in the
 # teardown), the first of these in this order is its outcome.
@@ -245,9 +243,7 @@ def summarize(outcomes: Mapping[str, str]) -> str:
     return ", ".join(parts) if parts else "no tests"
 
 
-# ---------------------------------------------------------------------------
 # results and the table
-# ---------------------------------------------------------------------------
 
 
 @dataclass
@@ -336,9 +332,7 @@ def format_differences(results: Iterable[RunResult], limit: int = 10) -> str:
     return "\n".join(blocks)
 
 
-# ---------------------------------------------------------------------------
 # preparing a library: sdist, virtual environment
-# ---------------------------------------------------------------------------
 
 
 def pip_environment() -> dict[str, str]:
@@ -357,7 +351,8 @@ def run_checked(args: Sequence[str | Path], log: Path, **kwargs) -> None:
         proc = subprocess.run(args, stdout=out, stderr=subprocess.STDOUT, **kwargs)
     if proc.returncode != 0:
         tail = log.read_text(errors="replace").splitlines()[-15:]
-        raise RuntimeError(f"{args[0]} ... failed ({proc.returncode}):\n" + "\n".join(tail))
+        step = " ".join(map(str, args[1:4]))
+        raise RuntimeError(f"{step} ... failed ({proc.returncode}):\n" + "\n".join(tail))
 
 
 def fetch_sdist(library: Library, workdir: Path) -> Path:
@@ -415,9 +410,7 @@ def prepare_venv(library: Library, workdir: Path) -> Path:
     return python
 
 
-# ---------------------------------------------------------------------------
 # one run: copy, inline, check imports, run pytest
-# ---------------------------------------------------------------------------
 
 
 def package_sources(tree: Path, library: Library) -> list[Path]:
@@ -473,7 +466,9 @@ class InlineReport:
     errors: tuple[str, ...]  # the command line's error lines (a file it could not process)
 
 
-def inline_copy(tree: Path, library: Library, mode: Mode, run_dir: Path, snapshot: Path) -> InlineReport:
+def inline_copy(
+    tree: Path, library: Library, mode: Mode, run_dir: Path, snapshot: Path
+) -> InlineReport:
     """Inline the package sources in `tree` with the command line of `snapshot`."""
     telemetry = run_dir / "telemetry.jsonl"
     telemetry.unlink(missing_ok=True)
@@ -504,7 +499,11 @@ def suite_environment(tree: Path, library: Library) -> dict[str, str]:
 
 def check_imports(python: Path, tree: Path, library: Library, env: dict[str, str]) -> None:
     """Every top-level module of the library must be imported from the copy under test."""
-    code = "import importlib, sys\nfor name in sys.argv[1:]:\n    print(importlib.import_module(name).__file__)"
+    code = (
+        "import importlib, sys\n"
+        "for name in sys.argv[1:]:\n"
+        "    print(importlib.import_module(name).__file__)"
+    )
     proc = subprocess.run(
         [python, "-c", code, *library.imports], capture_output=True, text=True, cwd=tree, env=env
     )
@@ -555,13 +554,26 @@ def run_pytest(
     ]
     with (run_dir / "pytest.log").open("w") as log:
         try:
-            subprocess.run(args, cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT,
-                           timeout=timeout)
+            proc = subprocess.run(args, cwd=tree, env=env, stdout=log,
+                                  stderr=subprocess.STDOUT, timeout=timeout)
         except subprocess.TimeoutExpired:
             raise RuntimeError(f"pytest ran out of time ({timeout:.0f} s)") from None
     if not report.exists():
         raise RuntimeError("pytest wrote no report (see pytest.log)")
-    return parse_junit(report.read_text())
+    outcomes = parse_junit(report.read_text())
+    # 0: all passed, 1: some failed. Anything else (interrupted by a collection error,
+    # an internal error, a usage error, no tests) means the suite did not really run.
+    if proc.returncode not in (0, 1):
+        raise SuiteBroken(f"pytest exited {proc.returncode} (see pytest.log)", outcomes)
+    return outcomes
+
+
+class SuiteBroken(RuntimeError):
+    """pytest ran but did not finish normally; the outcomes it reported are kept."""
+
+    def __init__(self, message: str, outcomes: dict[str, str]) -> None:
+        super().__init__(message)
+        self.outcomes = outcomes
 
 
 def run_one(
@@ -583,6 +595,8 @@ def run_one(
             result.variables_inlined, result.fallbacks = report.variables, report.fallbacks
             result.notes = report.errors
         result.outcomes = run_pytest(python, tree, library, run_dir, timeout)
+    except SuiteBroken as error:
+        result.outcomes, result.problem = error.outcomes, str(error)
     except RuntimeError as error:
         result.problem = str(error)
     result.seconds = time.monotonic() - started
@@ -591,9 +605,7 @@ def run_one(
     return result
 
 
-# ---------------------------------------------------------------------------
 # the program
-# ---------------------------------------------------------------------------
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -610,7 +622,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=1,
                         help="suites run at once (default 1)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                        help=f"seconds allowed for one run of a suite (default {DEFAULT_TIMEOUT:.0f})")
+                        help="seconds allowed for one run of a suite "
+                        f"(default {DEFAULT_TIMEOUT:.0f})")
     parser.add_argument("--keep", action="store_true",
                         help="keep each run's copy of the library (runs/MODE/tree)")
     parser.add_argument("--commit", default="HEAD",
@@ -670,7 +683,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ordered.append(base)
         for mode in modes:
             result = results[(lib.name, mode.name)]
-            if base.problem is None and result.problem is None:
+            # A broken base run has nothing to compare with (and fails the run itself);
+            # a broken mode run is compared all the same, its missing tests counted.
+            if base.problem is None:
                 result.differences = compare(base.outcomes, result.outcomes)
             ordered.append(result)
 
