@@ -1,5 +1,6 @@
 """``[tool.inline-solvers]`` in the nearest ``pyproject.toml``, found upward from the paths
-(as black does). Command-line flags win over it."""
+(as black does). Its settings become the context's ``default_map``, so they go through the
+same parsers, choices and bounds as flags, and flags on the command line win."""
 
 from __future__ import annotations
 
@@ -9,19 +10,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-# Option name → the type its value must have in the file.
-SETTINGS: dict[str, type | tuple[type, ...]] = {
-    "parallel": int, "executor": str, "check": bool, "diff": bool, "policy": str,
-    "expand": str, "canonical": bool, "drop_dead": bool, "cache_dir": str, "no_cache": bool,
-    "timeout": (int, float), "telemetry": str, "include": str, "exclude": str,
-    "quiet": bool, "verbose": bool, "duplicates": bool, "json": bool, "store": str,
-    "store_name": str,
-}
+import typer
+
+CONFIG_FILE = "inline_solvers.config_file"
+"""Where the context's ``meta`` keeps the file the settings came from (for errors)."""
+
+NOT_SETTINGS = frozenset({"paths", "version", "help"})
 PATH_SETTINGS = frozenset({"cache_dir", "telemetry", "store"})
-
-
-class ConfigError(Exception):
-    """A configuration file that cannot be used; the message names it."""
 
 
 def find_project_config(paths: Sequence[Path]) -> Path | None:
@@ -37,25 +32,46 @@ def find_project_config(paths: Sequence[Path]) -> Path | None:
     return None
 
 
-def load_config(path: Path) -> dict[str, Any]:
-    """The tool's settings from ``path``, checked; relative paths resolved against it."""
+def load_config(path: Path, known: frozenset[str]) -> dict[str, Any]:
+    """The tool's settings from ``path`` by option name (dashes or underscores), relative
+    paths resolved against the file. Only names are checked here; values are the parsers'."""
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"{path}: cannot be read: {error}") from None
+        raise typer.BadParameter(f"cannot be read: {error}", param_hint=str(path)) from None
     section = data.get("tool", {}).get("inline-solvers", {})
     if not isinstance(section, dict):
-        raise ConfigError(f"{path}: [tool.inline-solvers] must be a table")
+        raise typer.BadParameter("[tool.inline-solvers] must be a table", param_hint=str(path))
     settings: dict[str, Any] = {}
     for raw_key, value in section.items():
         key = raw_key.replace("-", "_")
-        expected = SETTINGS.get(key)
-        if expected is None:
-            raise ConfigError(f"{path}: [tool.inline-solvers] has an unknown setting {raw_key!r}")
-        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
-            raise ConfigError(f"{path}: [tool.inline-solvers] {raw_key} has the wrong type: {value!r}")
-        if key in PATH_SETTINGS:
+        if key not in known:
+            raise typer.BadParameter(f"[tool.inline-solvers] has an unknown setting {raw_key!r}",
+                                     param_hint=str(path))
+        if key in PATH_SETTINGS and isinstance(value, str):
             value = str(path.parent / value)
         settings[key] = value
     return settings
+
+
+def read_configuration(ctx: typer.Context, paths: list[Path]) -> list[Path]:
+    """The paths argument's eager callback: the settings of the project the paths are in
+    become defaults for every option processed after it."""
+    if ctx.resilient_parsing or not paths:
+        return paths
+    config_file = find_project_config(paths)
+    if config_file is not None:
+        known = frozenset(p.name for p in ctx.command.params if p.name) - NOT_SETTINGS
+        ctx.default_map = {**(ctx.default_map or {}), **load_config(config_file, known)}
+        ctx.meta[CONFIG_FILE] = config_file
+    return paths
+
+
+def setting_hint(ctx: typer.Context, name: str) -> str | None:
+    """How to name an option whose value came from the file: the setting and the file."""
+    config_file = ctx.meta.get(CONFIG_FILE)
+    source = ctx.get_parameter_source(name)
+    if config_file is None or source is None or source.name != "DEFAULT_MAP":
+        return None
+    return f"'{name.replace('_', '-')}' in {config_file} [tool.inline-solvers]"

@@ -98,6 +98,12 @@ def read_source(path: Path) -> SourceFile:
         raise SourceError(f"cannot be read: {error.strerror or error}") from None
     except MemoryError:
         raise SourceError(_TOO_BIG) from None
+    return decode_source(path, raw)
+
+
+def decode_source(path: Path, raw: bytes) -> SourceFile:
+    """``raw`` as Python source text: by its PEP 263 cookie or BOM, else UTF-8. Bytes that
+    are no such text (a NUL byte, an undecodable byte) raise :class:`SourceError`."""
     if b"\0" in raw:
         raise SourceError("contains a NUL byte")
     try:
@@ -156,13 +162,17 @@ def write_atomically(source: SourceFile, data: bytes) -> bool:
         raise SourceError("is a symbolic link; not written through")
     try:
         current = path.read_bytes()
-        mode = path.stat().st_mode & 0o7777
+        status = path.stat()
     except OSError as error:
         raise SourceError(f"cannot be read again: {error.strerror or error}") from None
     if current == data:
         return False
     if current != source.raw:
         raise SourceError("changed on disk while it was being processed; left as it is")
+    # The rename below needs only the directory to be writable; a file its owner made
+    # read-only (or that this user may not write) is a decision to respect, as black does.
+    if not os.access(path, os.W_OK):
+        raise SourceError("is not writable by this user; left as it is")
     descriptor, temporary = tempfile.mkstemp(
         dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=TEMPORARY_SUFFIX
     )
@@ -170,8 +180,9 @@ def write_atomically(source: SourceFile, data: bytes) -> bool:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
+            _keep_owner(handle.fileno(), status)
+            os.fchmod(handle.fileno(), stat.S_IMODE(status.st_mode))
             os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         try:
@@ -180,3 +191,16 @@ def write_atomically(source: SourceFile, data: bytes) -> bool:
             pass
         raise
     return True
+
+
+def _keep_owner(descriptor: int, original: os.stat_result) -> None:
+    """Give the new file the original's owner and group where this process may: root may
+    give any, another user only a group it belongs to, and otherwise the file is its own."""
+    if (original.st_uid, original.st_gid) == (os.geteuid(), os.getegid()):
+        return
+    for uid, gid in ((original.st_uid, original.st_gid), (-1, original.st_gid)):
+        try:
+            os.fchown(descriptor, uid, gid)
+            return
+        except OSError:
+            continue

@@ -187,12 +187,12 @@ def test_a_file_that_changes_during_the_run(tmp_path, capsys, monkeypatch, chang
     """Between reading and writing ``good.py`` someone deletes it, puts a directory or a
     link out of the tree in its place, or edits it: that file is reported and left as
     the other party left it (the link's target untouched); every other file is done."""
-    from inline_solvers_cli import app
+    from inliner import InlineBatch
 
     tree, outside = build_tree(tmp_path, big=False)
     target = tree / "good.py"
     secret = (outside / "secret.py").read_bytes()
-    real_run = app.InlineBatch.run
+    real_run = InlineBatch.run
 
     def run_while_someone_interferes(self, texts):
         first = True
@@ -202,7 +202,7 @@ def test_a_file_that_changes_during_the_run(tmp_path, capsys, monkeypatch, chang
                 first = False
             yield item
 
-    monkeypatch.setattr(app.InlineBatch, "run", run_while_someone_interferes)
+    monkeypatch.setattr(InlineBatch, "run", run_while_someone_interferes)
     assert main(["--no-cache", str(tree)]) == 123
     err = capsys.readouterr().err
     assert "Traceback" not in err

@@ -4,6 +4,7 @@ names of their own (a top-level ``cli`` would collide with other distributions).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -34,8 +35,15 @@ def test_every_package_folder_is_packaged():
 def test_a_real_install_has_no_top_level_cli_and_its_command_runs(tmp_path):
     """A wheel built from this checkout, installed by pip into a fresh virtual environment
     (its dependencies taken from this interpreter's, to stay offline and quick)."""
+    # Built from a copy: a build in place would leave build/ and egg-info in the checkout.
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    for name in ("inliner", "cli"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
     wheels = tmp_path / "wheels"
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(source)],
                            capture_output=True, text=True)
     if built.returncode != 0:
         pytest.skip(f"cannot build a wheel here: {built.stderr[-500:]}")

@@ -1,0 +1,245 @@
+"""One run of the command line over files, directories and standard input: read, inline
+through the driver, then write, diff or check each file, and report.
+
+Standard input (``-``) is a file like any other whose "writing" is standard output: the
+inlined text (or, for text that cannot be inlined, the text as it came), in its own
+encoding. With ``--check`` nothing is printed there; with ``--diff`` its diff, as
+``<stdin>``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from inliner import (
+    CANONICAL,
+    CanonicalFunction,
+    InlineBatch,
+    InlineOptions,
+    InlineResult,
+    __version__,
+    prepare_store,
+    store_canonical,
+)
+from inliner.source import split_lines
+from inliner.store import stored_path
+
+from .canonical import canonical_pass
+from .comments import count_comments
+from .diffs import unified_diff
+from .duplicates import DuplicateFinder
+from .files import (
+    DEFAULT_EXCLUDE,
+    DEFAULT_INCLUDE,
+    SourceError,
+    SourceFile,
+    decode_source,
+    find_python_files,
+    read_source,
+    write_atomically,
+)
+from .progress import RunProgress
+from .report import Summary, error_line, explanation, left_alone_line, plural, say
+
+EXIT_OK, EXIT_WOULD_CHANGE, EXIT_ERROR = 0, 1, 123
+STDIN = Path("-")
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How to run, beyond the inliner's own options."""
+
+    check: bool = False
+    diff: bool = False
+    quiet: bool = False
+    verbose: bool = False
+    explain: bool = False
+    parallel: int = 1
+    executor: str = "thread"
+    cache_dir: Path | None = None
+    telemetry: Path | None = None
+    include: str = DEFAULT_INCLUDE
+    exclude: str = DEFAULT_EXCLUDE
+    duplicates: bool = False
+    json: bool = False
+    store: Path | None = None
+    store_name: str = "solve"
+
+    @property
+    def writing(self) -> bool:
+        return not (self.check or self.diff)
+
+
+def default_cache_dir() -> Path:
+    """The user's cache directory, one per tool version."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "inline-solvers" / __version__
+
+
+def read_stdin() -> SourceFile:
+    """Standard input as bytes, decoded as a file is (so binary input is refused cleanly)."""
+    return decode_source(STDIN, sys.stdin.buffer.read())
+
+
+def _display(source: SourceFile) -> str:
+    return str(source.path)
+
+
+def _finish(source: SourceFile, result: InlineResult, options: InlineOptions,
+            settings: RunSettings, summary: Summary) -> bool:
+    """Write, diff or report one file's result; returns whether it changed (or would)."""
+    display = _display(source)
+    summary.functions += len(result.functions)
+    if result.status == "fallback" and not result.functions:
+        raise SourceError(result.reason or "cannot be processed", result.line, result.column)
+    for function in result.fallbacks:
+        summary.fallbacks[function.reason.value if function.reason else "unknown"] += 1
+        say(left_alone_line(display, function))
+    if settings.explain:
+        for line in explanation(display, result):
+            say(line)
+    new_text = result.code
+    if not options.preserve_format and not new_text.endswith("\n"):
+        new_text += "\n"
+    if new_text == source.text:
+        if settings.verbose:
+            say(f"unchanged: {display}")
+        if source.path == STDIN and settings.writing:
+            sys.stdout.buffer.write(source.raw)
+        return False
+    summary.inlined += result.inlined
+    summary.dropped += result.dropped
+    if not options.preserve_format:
+        dropped = count_comments(source.text) - count_comments(new_text)
+        summary.comments_dropped += dropped
+        if dropped and settings.explain:
+            say(f"{display}: {plural(dropped, 'comment')} dropped (--canonical)")
+    if settings.diff:
+        # A closed pipe ends the whole run (click stops it quietly); it is no error of this file.
+        name = ("<stdin>", "<stdin>") if source.path == STDIN else (f"a/{display}", f"b/{display}")
+        sys.stdout.writelines(unified_diff(split_lines(source.text), split_lines(new_text),
+                                           fromfile=name[0], tofile=name[1]))
+        sys.stdout.flush()
+    if settings.writing:
+        data = source.encode(new_text, convert_newlines=not options.preserve_format)
+        if source.path == STDIN:
+            sys.stdout.buffer.write(data)
+        else:
+            write_atomically(source, data)
+    if not settings.quiet:
+        if settings.writing:
+            say(f"inlined {display}: {plural(result.inlined, 'variable')}")
+        else:
+            say(f"would change: {display}")
+    return True
+
+
+def inline_paths(paths: Sequence[Path], options: InlineOptions,
+                 settings: RunSettings = RunSettings()) -> int:
+    started = time.perf_counter()
+    summary = Summary()
+    sources: list[SourceFile] = []
+
+    def report_error(display: str, error: SourceError) -> None:
+        summary.errors += 1
+        say(error_line(display, error))
+
+    def echo_unchanged(source: SourceFile) -> None:
+        # A filter never swallows its input: text it could not inline goes out as it came.
+        if source.path == STDIN and settings.writing:
+            sys.stdout.buffer.write(source.raw)
+
+    for path in find_python_files([p for p in paths if p != STDIN], settings.include, settings.exclude):
+        summary.files += 1
+        try:
+            sources.append(read_source(path))
+        except SourceError as error:
+            report_error(str(path), error)
+    if STDIN in paths:
+        summary.files += 1
+        try:
+            sources.append(read_stdin())
+        except SourceError as error:
+            report_error("-", error)
+    store = None
+    if settings.store is not None:
+        try:
+            store = prepare_store(settings.store)
+        except OSError as error:
+            report_error(str(settings.store), SourceError(f"cannot be used as a store: {error.strerror or error}"))
+    warn = lambda message: say(f"warning: {message}")  # noqa: E731
+    finder = DuplicateFinder()
+    cache_hits = 0
+    with RunProgress(len(sources), wanted=not (settings.quiet or settings.json)) as progress:
+        if not settings.duplicates:
+            batch = InlineBatch(options, parallel=settings.parallel, cache_dir=settings.cache_dir,
+                                executor=settings.executor,  # type: ignore[arg-type]
+                                telemetry=settings.telemetry, warn=warn)
+            step = progress.task("inlining", len(sources))
+            for index, result in batch.run([s.text for s in sources]):
+                step()
+                source = sources[index]
+                try:
+                    summary.changed += _finish(source, result, options, settings, summary)
+                except SourceError as error:
+                    report_error(_display(source), error)
+                    echo_unchanged(source)
+                except BrokenPipeError:
+                    raise
+                except OSError as error:
+                    report_error(_display(source), SourceError(f"cannot be written: {error.strerror or error}"))
+            cache_hits = batch.stats.cache_hits
+        if settings.duplicates or store is not None:
+
+            def take(index: int, function: CanonicalFunction) -> None:
+                nonlocal store
+                display = str(sources[index].path)
+                if function.status == "fallback":
+                    say(f"{display}:{function.line}: {function.name} left as it was in the canonical "
+                        f"form: {function.reason.value if function.reason else 'unknown'}"
+                        f"{': ' + function.detail if function.detail else ''}")
+                if settings.duplicates:
+                    finder.add(index, display, function)
+                if store is None:
+                    return
+                if function.circumstantial:
+                    # A timeout depends on the load: its digest is no key to keep.
+                    say(f"{display}:{function.line}: {function.name} not stored "
+                        f"({function.reason.value if function.reason else ''})")
+                    return
+                try:
+                    wrote = store_canonical(store, function)
+                except OSError as error:
+                    report_error(str(stored_path(store, function.digest)),
+                                 SourceError(f"cannot be stored: {error.strerror or error}; storing stopped"))
+                    store = None
+                    return
+                summary.stored += wrote
+                summary.already_stored += not wrote
+
+            # The canonical form's own options: the run's --timeout, nothing else of it.
+            canonical = InlineBatch(replace(CANONICAL, timeout=options.timeout), parallel=settings.parallel,
+                                    cache_dir=settings.cache_dir, executor=settings.executor,  # type: ignore[arg-type]
+                                    telemetry=settings.telemetry if settings.duplicates else None, warn=warn)
+            canonical_pass(sources, settings.store_name, canonical, take,
+                           report_error if settings.duplicates else None,
+                           progress.task("digesting", len(sources)))
+    if settings.duplicates:
+        report = finder.report()
+        sys.stdout.write(report.as_json() + "\n" if settings.json else report.as_text())
+        if settings.store is not None and not settings.quiet:
+            say(summary.stored_line())
+        return EXIT_ERROR if summary.errors else EXIT_OK
+    if not settings.quiet:
+        say(summary.line(time.perf_counter() - started, writing=settings.writing, cache_hits=cache_hits))
+        if not summary.files:
+            say("hint: no Python file found (directories are walked for files that match --include "
+                "and not --exclude; a file named on the command line is always taken)")
+    if summary.errors:
+        return EXIT_ERROR
+    return EXIT_WOULD_CHANGE if summary.changed and not settings.writing else EXIT_OK
