@@ -106,7 +106,8 @@ def test_files_beyond_a_memory_limit_cost_only_themselves(tmp_path, limit, worke
 
 
 def huge_function(statements: int) -> str:
-    lines = ["def big(a):"] + [f"    x{k} = g(a, {k})" for k in range(statements)]
+    # The comment keeps the function on the libcst path (a plain one needs no libcst).
+    lines = ["def big(a):", "    # generated"] + [f"    x{k} = g(a, {k})" for k in range(statements)]
     lines.append("    return g(" + ", ".join(f"x{k}" for k in range(statements)) + ")")
     return "\n".join(lines) + "\n"
 

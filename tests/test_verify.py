@@ -46,17 +46,23 @@ def test_a_planted_parenthesis_bug_is_caught(monkeypatch):
     """With the format-preserving rewriter made to forget parentheses, the output is a
     different program: verification refuses it and the function keeps its text."""
     import inliner.rewrite.cst_unit as cst_unit
+    import inliner.rewrite.text_splice as text_splice
 
-    monkeypatch.setattr(cst_unit, "parentheses_to_add", lambda *args, **kwargs: False)
-    source = """
+    for rewriter in (cst_unit, text_splice):  # the libcst path and the text path
+        monkeypatch.setattr(rewriter, "parentheses_to_add", lambda *args, **kwargs: False)
+    for source in ("""
         def f(a, b):
             x = a + b
             return x * 2
-        """
-    result = run(source)
-    (report,) = result.functions
-    assert (report.status, report.reason.value) == ("fallback", "rewrite-mismatch")
-    assert result.code == code(source)
+        """, """
+        def f(a, b):
+            x = a + b
+            return x * 2  # a comment sends the unit to libcst
+        """):
+        result = run(source)
+        (report,) = result.functions
+        assert (report.status, report.reason.value) == ("fallback", "rewrite-mismatch")
+        assert result.code == code(source)
 
 
 def test_a_planted_canonical_bug_is_caught(monkeypatch):

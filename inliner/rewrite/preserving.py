@@ -9,18 +9,20 @@ a time, so only the functions that cause the trouble keep their text.
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..deadline import Deadline, DeadlineExceeded
 from ..memory import libcst_may_not_fit
 from ..options import InlineOptions
-from ..reasons import FallbackReason
+from ..plan import FunctionPlan
+from ..reasons import FallbackReason, KeepReason
 from ..source import split_lines
 from ..units import UnitText, splice, unit_text
 from ..verify import check_module_text, check_unit
 from ..work import FunctionWork, Problem, Replan, by_unit, guarded
 from .canonical import apply_plans
 from .cst_unit import ParsedUnit
+from .text_splice import fstring_pins, plain_unit, splice_unit
 
 _MAX_PIN_ROUNDS = 8
 
@@ -75,13 +77,21 @@ class _UnitRewriter:
             plain_lines = [line.replace("\r", "\n") for line in lines]
             new_text = self.rewrite(node, plain, plain_lines, works)
             return None if new_text is None else new_text.replace("\n", "\r")
+        deadline = unit_deadline(self.options)
+        if plain_unit(text.text):
+            try:
+                done, new_text = self._splice(node, text, works, deadline)
+            except DeadlineExceeded:
+                self._time_out(works)
+                return None
+            if done:
+                return new_text
         if libcst_may_not_fit(len(text.text)):
             # libcst's native parser aborts the process when an allocation fails.
             for work in works:
                 work.fall_back(FallbackReason.OUT_OF_MEMORY, "too large for libcst to parse within "
                                "this process's address-space limit (ulimit -v)")
             return None
-        deadline = unit_deadline(self.options)
         try:
             names = frozenset(c.name for w in works if w.analysis for c in w.analysis.candidates)
             parsed = ParsedUnit(text, lines, node, names)
@@ -92,16 +102,42 @@ class _UnitRewriter:
         try:
             return self._rewrite_parsed(node, text, parsed, works, deadline)
         except DeadlineExceeded:
-            for work in works:
-                if work.changes:
-                    work.fall_back(FallbackReason.TIMEOUT, "the time limit passed while rewriting "
-                                   "the top-level statement that holds it")
+            self._time_out(works)
             return None
+
+    @staticmethod
+    def _time_out(works: list[FunctionWork]) -> None:
+        for work in works:
+            if work.changes:
+                work.fall_back(FallbackReason.TIMEOUT, "the time limit passed while rewriting "
+                               "the top-level statement that holds it")
+
+    def _splice(self, node: ast.stmt, text: UnitText, works: list[FunctionWork],
+                deadline: Deadline) -> tuple[bool, str | None]:
+        """The text path: (True, the new text or None when nothing changes after all), or
+        (False, None) when libcst must do it (the text path cannot, or its result failed
+        verification: libcst then tries, one function at a time if need be)."""
+        for work in works:
+            guarded(work, lambda work=work: self._settle_pins(work, fstring_pins))
+        active = [w for w in works if w.changes]
+        if not active:
+            return True, None
+        deadline.check()
+        plans = [w.plan for w in active]
+        new_text = splice_unit(text, plans, deadline)  # type: ignore[arg-type]
+        if new_text is None:
+            return False, None
+        undo = apply_plans(plans)  # type: ignore[arg-type]
+        try:
+            problem = check_unit(new_text, node, text.text, self.flags)
+        finally:
+            undo.revert()
+        return (True, new_text) if problem is None else (False, None)
 
     def _rewrite_parsed(self, node: ast.stmt, text: UnitText, parsed: ParsedUnit,
                         works: list[FunctionWork], deadline: Deadline) -> str | None:
         for work in works:
-            guarded(work, lambda work=work: self._settle_pins(work, parsed))
+            guarded(work, lambda work=work: self._settle_pins(work, parsed.pins))
         active = [w for w in works if w.changes]
         if not active:
             return None
@@ -120,7 +156,8 @@ class _UnitRewriter:
                 work.fall_back(*problem)
         return new_text if accepted else None
 
-    def _settle_pins(self, work: FunctionWork, parsed: ParsedUnit) -> None:
+    def _settle_pins(self, work: FunctionWork,
+                     pins_of: Callable[[FunctionPlan], dict[str, KeepReason]]) -> None:
         """Re-plan until no planned variable is one this rewriter must keep.
 
         Pins are asked only of what the plan moves: pinning every commented variable
@@ -129,7 +166,7 @@ class _UnitRewriter:
         at least one more name, so the loop ends."""
         for _ in range(_MAX_PIN_ROUNDS):
             assert work.plan is not None
-            new_pins = {k: v for k, v in parsed.pins(work.plan).items() if k not in work.pins}
+            new_pins = {k: v for k, v in pins_of(work.plan).items() if k not in work.pins}
             if not new_pins:
                 return
             work.pins.update(new_pins)
