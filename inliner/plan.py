@@ -184,7 +184,10 @@ class _Planner:
         """What the value would move across on its way to each of ``sites``: first the
         policy's effects and rebindings of names it reads, then shared names."""
         names = candidate.names_read
-        check_names = bool(names) and any(n in suite.binding_indices for n in names)
+        definition = candidate.statement.index
+        indices = suite.binding_indices
+        # Only a name bound again after the definition can be rebound on the way.
+        check_names = any(indices[n][-1] > definition for n in names if n in indices)
         for number, layer in enumerate(self.layers):
             active = layer if suite.has_effects & layer.mask else None
             with_names = check_names and number == 0
