@@ -95,7 +95,13 @@ LIBRARIES: tuple[Library, ...] = (
         packages=("boltons",),
         imports=("boltons",),
         test_requirements=(),
-        pytest_args=("tests",),
+        pytest_args=(
+            "tests",
+            # Strips its own directory from paths with str.lstrip, a set of characters: it
+            # passes or fails by the letters of the work directory's path (an "f" in it
+            # eats "fileutils.py"), so two runs in two directories may disagree.
+            "--deselect", "tests/test_fileutils.py::test_iter_find_files",
+        ),
         why="many small utilities: try/finally, generators, globals, caches, sockets",
     ),
     Library(
