@@ -85,11 +85,23 @@ PROCESS_BUDGET = ThreadBudget(max(1, os.cpu_count() or 1))
 """Worker processes of the library's own pools, process-wide: more than one per core
 cannot run at once, and nested calls (many pipeline threads each asking for a process
 pool) must not multiply them. A call that gets none works in this process."""
-if hasattr(os, "register_at_fork"):
-    # A child made by fork has none of the library's threads or worker processes: it
-    # starts with the whole budgets.
-    os.register_at_fork(after_in_child=lambda: (BUDGET.forget_threads(), PROCESS_BUDGET.forget_threads()))
 _local = threading.local()
+_GROWTH = threading.Lock()
+"""Held while a pool counts the user's tasks and starts threads in the room it found, so
+that two pools growing at once do not both take the same room."""
+
+
+def _after_fork_in_child() -> None:
+    """A child made by fork has none of the library's threads or worker processes: it
+    starts with the whole budgets, and no lock held by a thread that is not there."""
+    global _GROWTH
+    BUDGET.forget_threads()
+    PROCESS_BUDGET.forget_threads()
+    _GROWTH = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def set_thread_limit(limit: int) -> None:
@@ -178,6 +190,10 @@ class BoundedPool(Generic[T, R]):
         now = time.monotonic()
         if now < self._next_growth:
             return
+        with _GROWTH:
+            self._grow(wanted, now)
+
+    def _grow(self, wanted: int, now: float) -> None:
         free = room.task_room()
         while len(self._workers) < wanted:
             if free is not None and free < 1:
