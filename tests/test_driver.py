@@ -11,12 +11,13 @@ import threading
 import pytest
 
 from fixture_runner import fixture_modules
-from inliner import FallbackReason, InlineOptions, engine, inline_many, inline_source
+from inliner import FallbackReason, InlineOptions, inline_many, inline_source
 from inliner.driver import batch as batch_module
 from inliner.driver import pool as pool_module
 from inliner.driver.batch import CRASH_MARKER_VARIABLE
 from inliner.driver.gate import COMPUTE_GATE, ComputeGate, gil_enabled
 from inliner.driver.pool import BUDGET, BoundedPool, ThreadBudget
+from inliner.rewrite import preserving
 
 SOURCES = [p.read_text() for p in fixture_modules()]
 SMALL = [f"def f{k}(a):\n    x = g(a, {k})\n    return h(x)\n" for k in range(40)]
@@ -252,7 +253,8 @@ def test_a_timeout_is_never_remembered(tmp_path):
 def test_a_shortage_of_memory_is_never_remembered(tmp_path, monkeypatch):
     """Under ``ulimit -v`` a unit may be too big for libcst: that is the process's limit,
     not the code's property, so a later run without the limit must inline it."""
-    monkeypatch.setattr(engine, "libcst_may_not_fit", lambda characters: True)
+    monkeypatch.setattr(preserving, "plain_unit", lambda text: False)  # the libcst path
+    monkeypatch.setattr(preserving, "libcst_may_not_fit", lambda characters: True)
     short = inline_many(SMALL[:3], parallel=1, cache_dir=tmp_path)
     assert {f.reason for r in short for f in r.functions} == {FallbackReason.OUT_OF_MEMORY}
     monkeypatch.undo()
