@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -273,6 +274,79 @@ def definition_inliner(source: str) -> str:
     return ast.unparse(tree)
 
 
+def library_threads_at_peak(action: Callable[[], object]) -> int:
+    """The most library threads alive at once while ``action`` inlines (sampled each time
+    a source is inlined)."""
+    from inliner.driver import batch
+
+    peak = [0]
+    real = batch.inline_source
+
+    def counting(source: str, options: InlineOptions | None = None) -> object:
+        alive = sum(1 for t in threading.enumerate() if t.name == "inline-solvers-worker")
+        peak[0] = max(peak[0], alive)
+        return real(source, options)
+
+    batch.inline_source = counting  # type: ignore[assignment]
+    try:
+        action()
+    finally:
+        batch.inline_source = real  # type: ignore[assignment]
+    return peak[0]
+
+
+def scaling_figures(quick: bool, repeat: int) -> list[Row]:
+    """Issue 10: threads only where they help, one big file over several processes, and a
+    two-worker Dask cluster on this machine against one process."""
+    from inliner.driver.gate import gil_enabled
+
+    rows: list[Row] = []
+    solvers = single_solvers(module_of(60 if quick else 1200))
+    loop = best_of(repeat, lambda: [inline_source(s) for s in solvers])
+    eight = best_of(repeat, lambda: inline_many(solvers, parallel=8, executor="thread"))
+    peak = library_threads_at_peak(lambda: inline_many(solvers, parallel=8, executor="thread"))
+    build = "GIL build" if gil_enabled() else "free-threaded build"
+    rows.append(Row(f"library threads at peak, inline_many(parallel=8, executor=thread), {build}",
+                    float(peak), "", f"{peak} threads; {len(solvers)} solvers: {eight:.2f} s against {loop:.2f} s "
+                                     "in a plain loop"))
+    rows.append(Row(f"thread executor, parallel 8 / plain loop, {len(solvers)} solvers", eight / loop, "<= 1.05", ""))
+
+    module = module_of(40 if quick else 400)
+    inline_many([module], parallel=2, executor="process")  # the fork server is up, as in a pipeline
+    one = best_of(repeat, lambda: inline_many([module], parallel=1, executor="process"))
+    two = best_of(repeat, lambda: inline_many([module], parallel=2, executor="process"))
+    chunks = inline_many([module], parallel=2, executor="process").stats.chunks_sent
+    rows.append(Row(f"one {module.count(chr(10) + 'def ')}-function file: 2 processes / 1 process", two / one,
+                    "<= 0.7", f"{len(module):,} characters in {chunks} chunks; {one:.2f} s and {two:.2f} s"))
+
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        rows.append(Row("2-worker local Dask cluster / one process", 0.0, "", "dask is not installed"))
+        return rows
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        executor = client.get_executor()
+        batch = four_modules(8 if quick else 100)
+        characters = sum(map(len, batch))
+        alone = best_of(repeat, lambda: inline_many(batch, parallel=1))
+        through = best_of(repeat, lambda: inline_many(batch, parallel=2, executor=executor))
+        rows.append(Row(f"2-worker local Dask cluster / one process, {characters:,} characters", through / alone,
+                        "", f"{characters / through / 1e3:.0f} against {characters / alone / 1e3:.0f} "
+                            "thousand characters a second"))
+        found = "not reached"
+        for functions in ((2, 8) if quick else (4, 16, 64)):
+            batch = four_modules(functions)
+            alone = best_of(repeat, lambda: inline_many(batch, parallel=1))
+            through = best_of(repeat, lambda: inline_many(batch, parallel=2, executor=executor))
+            if through < alone:
+                found = (f"{sum(map(len, batch)):,} characters (4 modules of {functions} functions: "
+                         f"{through * 1e3:.0f} ms against {alone * 1e3:.0f} ms in one process)")
+                break
+        rows.append(Row("2-worker local Dask cluster pays off from", 0.0, "", found))
+    return rows
+
+
 def single_solvers(module: str) -> list[str]:
     """Each function of ``module`` on its own, renamed ``solve``, as the pipeline hashes them."""
     return ["def solve" + chunk[chunk.index("("):] for chunk in module.split("\ndef ")[1:]]
@@ -417,6 +491,8 @@ def main() -> int:
     parser.add_argument("--breakdown", action="store_true",
                         help="also print where the time of the module figures goes, step by step")
     parser.add_argument("--plot-only", action="store_true", help="only measure and write the plot")
+    parser.add_argument("--scaling-only", action="store_true",
+                        help="only the figures of threads, processes within a file and a local cluster")
     arguments = parser.parse_args()
     if not arguments.default_gc:
         # As the command line and the process workers do; the references run under it too.
@@ -425,7 +501,11 @@ def main() -> int:
     if arguments.plot_only:
         plot_growth(arguments.quick, repeat, arguments.out)
         return 0
-    rows = floor_figures(arguments.quick, repeat) + run(arguments.quick, repeat, arguments.out)
+    if arguments.scaling_only:
+        print(table(scaling_figures(arguments.quick, repeat)))
+        return 0
+    rows = floor_figures(arguments.quick, repeat) + run(arguments.quick, repeat, arguments.out) \
+        + scaling_figures(arguments.quick, repeat)
     print(table(rows))
     if arguments.breakdown:
         print()
