@@ -381,3 +381,53 @@ def test_a_child_forked_while_threads_compute_can_compute_and_start_threads():
         release.set()
         holder.join()
         BUDGET.release()
+
+
+# -- room under the user's limit of tasks ------------------------------------------------------
+
+
+@pytest.mark.parametrize("limit, running, room_left", [
+    (None, 500, None),     # root, or no limit: no check
+    (12, 2, 4),            # half of 12 kept for the caller: 6 - 2
+    (12, 6, 0),
+    (12, 11, 0),           # never negative
+    (6, 1, 1),             # at least 4 kept, even when half is less
+    (4096, 100, 1948),
+])
+def test_room_keeps_half_the_limit_for_the_caller(limit, running, room_left):
+    from inliner.driver.room import task_room
+
+    assert task_room(limit=lambda: limit, tasks=lambda: running) == room_left
+
+
+def test_user_tasks_counts_threads_of_the_real_user_only(tmp_path):
+    from inliner.driver.room import user_tasks
+
+    for pid, uid, threads in [(1, 0, 3), (20, 65534, 4), (31, 65534, 2), (44, 1000, 9)]:
+        (tmp_path / str(pid)).mkdir()
+        (tmp_path / str(pid) / "status").write_text(
+            f"Name:\tx\nUid:\t{uid}\t0\t{uid}\t{uid}\nThreads:\t{threads}\n")
+    (tmp_path / "self").mkdir()
+    (tmp_path / "77").mkdir()  # gone meanwhile: no status file
+    assert user_tasks(65534, proc=str(tmp_path)) == 6
+    assert user_tasks(4242, proc=str(tmp_path)) == 0
+    assert user_tasks(65534, proc=str(tmp_path / "missing")) is None
+
+
+def test_a_pool_without_room_works_in_the_calling_thread(monkeypatch):
+    monkeypatch.setattr(pool_module.room, "task_room", lambda: 0)
+    pool = BoundedPool(lambda x: x + 1, parallel=4)
+    assert sorted(pool.run(range(12))) == [(i, i + 1) for i in range(12)]
+    assert pool.stats.workers_started == 0 and pool.stats.thread_starts_refused == 0
+    assert pool.stats.room_refusals > 0 and pool.stats.ran_in_caller == 12
+
+
+def test_no_room_for_worker_processes_means_work_here(monkeypatch, sequential):
+    from inliner.driver import room
+
+    monkeypatch.setattr(room, "task_room", lambda: 5)  # 4 go to the pool's overhead: 1 worker
+    items = SMALL[:6]
+    results = inline_many(items, parallel=2, executor="process")
+    assert results.stats.executor == "caller" and results.stats.workers_started == 0
+    assert results.stats.room_refusals == 1
+    assert [r.code for r in results] == [sequential[s].code for s in items]
