@@ -142,7 +142,7 @@ def check_files(originals: dict[Path, str]) -> int:
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL", "SIGINT"])
 def test_a_cli_run_ended_by_a_signal_leaves_no_process_behind(tmp_path, how):
     originals = make_tree(tmp_path / "tree", 6)
-    run = Run(tmp_path, [sys.executable, "-m", "cli", "--no-cache", "--verbose", "--parallel", "2",
+    run = Run(tmp_path, [sys.executable, "-m", "inline_solvers_cli", "--no-cache", "--verbose", "--parallel", "2",
                          "--executor", "process", str(tmp_path / "tree")])
     try:
         run.wait_for_lines(2)  # two files written: the workers are busy with the rest
