@@ -1,7 +1,11 @@
-"""Many sources at once: a bounded pool, a disk cache, telemetry."""
+"""Many sources at once: the calling thread, bounded pools, worker processes or any
+executor (a cluster), a disk cache, telemetry."""
 
 from .batch import BatchResults, InlineBatch, inline_many
 from .pool import set_thread_limit
+from .remote import RemoteOptions
+from .scheduler import Cluster, SchedulerUnavailable, connect_scheduler
 from .telemetry import RunStats
 
-__all__ = ["BatchResults", "InlineBatch", "RunStats", "inline_many", "set_thread_limit"]
+__all__ = ["BatchResults", "Cluster", "InlineBatch", "RemoteOptions", "RunStats", "SchedulerUnavailable",
+           "connect_scheduler", "inline_many", "set_thread_limit"]
