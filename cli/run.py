@@ -13,6 +13,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from inliner import (
     prepare_store,
     store_canonical,
 )
+from inliner.driver import SchedulerUnavailable, connect_scheduler
 from inliner.source import split_lines
 from inliner.store import stored_path
 
@@ -69,6 +71,8 @@ class RunSettings:
     json: bool = False
     store: Path | None = None
     store_name: str = "solve"
+    scheduler: str | None = None
+    """A Dask scheduler's address: the work is done on its workers."""
 
     @property
     def writing(self) -> bool:
@@ -141,6 +145,21 @@ def _finish(source: SourceFile, result: InlineResult, options: InlineOptions,
 
 def inline_paths(paths: Sequence[Path], options: InlineOptions,
                  settings: RunSettings = RunSettings()) -> int:
+    if settings.scheduler is None:
+        return _inline_paths(paths, options, settings, settings.executor)
+    # A cluster that cannot be used stops the run before any file is read: the user asked
+    # for it, and quietly doing the work here instead could swamp this machine.
+    try:
+        with connect_scheduler(settings.scheduler) as cluster:
+            settings = replace(settings, parallel=max(settings.parallel, cluster.workers))
+            return _inline_paths(paths, options, settings, cluster.executor)
+    except SchedulerUnavailable as error:
+        say(f"error: --scheduler {settings.scheduler}: {error}")
+        return EXIT_ERROR
+
+
+def _inline_paths(paths: Sequence[Path], options: InlineOptions, settings: RunSettings,
+                  executor: str | Executor) -> int:
     started = time.perf_counter()
     summary = Summary()
     sources: list[SourceFile] = []
@@ -178,7 +197,7 @@ def inline_paths(paths: Sequence[Path], options: InlineOptions,
     with RunProgress(len(sources), wanted=not (settings.quiet or settings.json)) as progress:
         if not settings.duplicates:
             batch = InlineBatch(options, parallel=settings.parallel, cache_dir=settings.cache_dir,
-                                executor=settings.executor,  # type: ignore[arg-type]
+                                executor=executor,  # type: ignore[arg-type]
                                 telemetry=settings.telemetry, warn=warn)
             step = progress.task("inlining", len(sources))
             for index, result in batch.run([s.text for s in sources]):
@@ -224,7 +243,7 @@ def inline_paths(paths: Sequence[Path], options: InlineOptions,
 
             # The canonical form's own options: the run's --timeout, nothing else of it.
             canonical = InlineBatch(replace(CANONICAL, timeout=options.timeout), parallel=settings.parallel,
-                                    cache_dir=settings.cache_dir, executor=settings.executor,  # type: ignore[arg-type]
+                                    cache_dir=settings.cache_dir, executor=executor,  # type: ignore[arg-type]
                                     telemetry=settings.telemetry if settings.duplicates else None, warn=warn)
             canonical_pass(sources, settings.store_name, canonical, take,
                            report_error if settings.duplicates else None,

@@ -112,6 +112,36 @@ def test_results_equal_sequential_with_the_work_done_on_both_workers(cluster, se
     assert used == set(workers.values()) and set(workers) == {"w1", "w2"}
 
 
+def _command_line(*arguments: str, cwd: Path | None = None, **environment: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "inline_solvers_cli", *arguments], capture_output=True,
+                          text=True, timeout=300, cwd=cwd, env={**os.environ, **environment})
+
+
+def _fixture_tree(root: Path) -> Path:
+    root.mkdir()
+    for path in fixture_modules():
+        (root / path.name).write_text(path.read_text())
+    return root
+
+
+def test_the_command_line_on_the_cluster_writes_what_a_local_run_writes(cluster, tmp_path):
+    """--scheduler: files read and written here, the work done on the workers, every file
+    byte for byte as a local run writes it."""
+    local, remote = _fixture_tree(tmp_path / "local"), _fixture_tree(tmp_path / "remote")
+    telemetry = tmp_path / "telemetry.jsonl"
+    assert _command_line("--no-cache", "-q", str(local)).returncode == 0
+    done = _command_line("--no-cache", "-q", "--scheduler", cluster.address, "--telemetry", str(telemetry),
+                         str(remote))
+    assert done.returncode == 0, done.stderr + cluster.logs()
+    for path in sorted(local.iterdir()):
+        assert (remote / path.name).read_bytes() == path.read_bytes(), path.name
+    import json
+
+    stats = json.loads(telemetry.read_text().splitlines()[-1])
+    assert stats["executor"] == "external" and stats["chunks_done_here"] == 0
+    assert stats["jobs_done_remotely"] > 0
+
+
 def test_a_worker_killed_mid_run_loses_nothing_and_doubles_nothing(cluster, sequential):
     items = SMALL * 2  # 400 items, about 60 chunks
     with connect_scheduler(cluster.address, timeout=60) as connected:
@@ -140,3 +170,29 @@ def test_an_unreachable_scheduler_is_reported():
     with pytest.raises(SchedulerUnavailable):
         with connect_scheduler(f"tcp://{HOST}:{free_port()}", timeout=1):
             pass
+
+
+def test_an_unreachable_scheduler_from_pyproject_stops_the_run_before_any_file(tmp_path):
+    """``scheduler`` in [tool.inline-solvers] is read like the flag; a scheduler that does
+    not answer: one error line, exit 123, every file as it was."""
+    tree = _fixture_tree(tmp_path / "tree")
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.inline-solvers]\nscheduler = "tcp://{HOST}:{free_port()}"\n')
+    before = {p.name: p.read_bytes() for p in tree.iterdir()}
+    done = _command_line("--no-cache", str(tree), cwd=tmp_path)
+    assert done.returncode == 123
+    assert done.stderr.count("error:") == 1 and "--scheduler tcp://" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert {p.name: p.read_bytes() for p in tree.iterdir()} == before
+
+
+def test_without_dask_the_scheduler_option_says_how_to_install_it(tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    (blocker / "distributed.py").write_text("raise ImportError('no dask here')\n")
+    tree = _fixture_tree(tmp_path / "tree")
+    done = _command_line("--no-cache", "--scheduler", f"tcp://{HOST}:1", str(tree),
+                         PYTHONPATH=os.pathsep.join([str(blocker), *sys.path]))
+    assert done.returncode == 123
+    assert "pip install 'inline-solvers[dask]'" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
