@@ -82,6 +82,25 @@ class _Run:
         work.plan = plan_function(work.analysis, self.options, work.deadline, work.pins)
 
 
+def _settled(source: str, options: InlineOptions, flags: int | None,
+             module: ModuleNames | None) -> InlineResult:
+    """One pass, and more while dropped dead code may have freed variables."""
+    run = _Run(source, options, flags, module)
+    result = run.run()
+    for _ in range(_MAX_SETTLE_PASSES):
+        if not run.settle or result.status == "fallback":
+            break
+        # Dead code dropped may have held the only read of a variable decided earlier
+        # (in a nested function, or a block planned before): another pass over the
+        # verified output sees that, so that inlining stays idempotent.
+        run = _Run(result.code, options, flags, module)
+        again = run.run()
+        if again.status == "fallback" or again.code == result.code:
+            break
+        result = merge_passes(result, again)
+    return result
+
+
 def inline_source(source: str, options: InlineOptions | None = None) -> InlineResult:
     """Inline the local variables of every function in ``source``.
 
@@ -94,21 +113,7 @@ def inline_source(source: str, options: InlineOptions | None = None) -> InlineRe
     elif not isinstance(options, InlineOptions):
         raise TypeError(f"options must be InlineOptions, not {type(options).__name__}")
     try:
-        first_run = _Run(source, options)
-        result = first_run.run()
-        run = first_run
-        for _ in range(_MAX_SETTLE_PASSES):
-            if not run.settle or result.status == "fallback":
-                break
-            # Dead code dropped may have held the only read of a variable decided earlier
-            # (in a nested function, or a block planned before): another pass over the
-            # verified output sees that, so that inlining stays idempotent.
-            run = _Run(result.code, options)
-            again = run.run()
-            if again.status == "fallback" or again.code == result.code:
-                break
-            result = merge_passes(result, again)
-        return result
+        return _settled(source, options, None, None)
     except Exception as error:  # noqa: BLE001 - the promise is: never raise on any input
         return internal_error(source, error)
 
@@ -116,9 +121,10 @@ def inline_source(source: str, options: InlineOptions | None = None) -> InlineRe
 def inline_unit(text: str, options: InlineOptions, flags: int, module: ModuleNames) -> InlineResult:
     """Inline one top-level statement of a module on its own (``flags``: the module's
     ``from __future__`` compiler flags; ``module``: what the whole module says about its
-    global names). Line numbers are relative to ``text``."""
+    global names), exactly as :func:`inline_source` inlines it within its module. Line
+    numbers are relative to ``text``."""
     try:
-        return _Run(text, options, flags, module).run()
+        return _settled(text, options, flags, module)
     except Exception as error:  # noqa: BLE001
         return internal_error(text, error)
 

@@ -431,3 +431,29 @@ def test_no_room_for_worker_processes_means_work_here(monkeypatch, sequential):
     assert results.stats.executor == "caller" and results.stats.workers_started == 0
     assert results.stats.room_refusals == 1
     assert [r.code for r in results] == [sequential[s].code for s in items]
+
+
+def test_a_cached_run_settles_dead_code_as_an_uncached_one(tmp_path):
+    """Dropping dead code in a nested function can free a variable of the outer one, which
+    a second pass then inlines: a unit inlined on its own (the cache's path) takes the same
+    passes as the whole module."""
+    source = (
+        "def outer(a):\n"
+        "    x = g(a)\n"
+        "    def inner(b):\n"
+        "        y = x\n"
+        "        return b\n"
+        "    return inner\n"
+        "\n"
+        "def other(a):\n"
+        "    z = h(a)\n"
+        "    return k(z)\n"
+    )
+    options = InlineOptions(policy="pure", drop_dead=True)
+    expected = inline_source(source, options)
+    assert "x = g(a)" not in expected.code
+    cached = inline_many([source], options, parallel=1, cache_dir=tmp_path)
+    assert [r.code for r in cached] == [expected.code]
+    again = inline_many([source + "\n"], options, parallel=1, cache_dir=tmp_path)  # units from the cache
+    assert again.stats.cache_hits >= 1
+    assert [r.code for r in again] == [expected.code + "\n"]
