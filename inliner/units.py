@@ -1,11 +1,18 @@
 """A module as top-level statements ("units"): where each one's text is, and how to put
-rewritten texts back in their place. The rewriters work unit by unit; so does the cache."""
+rewritten texts back in their place. The rewriters work unit by unit; so do the cache
+and the workers, since functions are analysed on their own: a module's result is its
+units' results put together (the rest of the module is kept as it is, or unparsed in the
+canonical form)."""
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from .analysis.shared import ModuleNames, scan_module
+from .result import FunctionReport, InlineResult, KeptVariable, summarise
+from .source import PARSER_ERRORS, future_flags, parse_tree, split_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,3 +46,78 @@ def splice(lines: Sequence[str], replacements: Mapping[int, UnitText]) -> str:
         line = new.last + 1
     out.extend(lines[line - 1:])
     return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Unit(UnitText):
+    """A top-level statement holding functions: what is inlined and cached on its own."""
+
+    index: int
+    """Its position in the module's body."""
+
+
+@dataclass(frozen=True)
+class ModuleParts:
+    tree: ast.Module
+    lines: list[str]
+    flags: int
+    units: list[Unit]
+    names: ModuleNames
+    """What the whole module says about its global names (each unit needs it)."""
+
+
+def _holds_function(statement: ast.stmt) -> bool:
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return True
+    return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) for n in ast.walk(statement))
+
+
+def split_module(source: str) -> ModuleParts | None:
+    """The module's units, or None when it cannot be split (it does not parse, or a
+    statement other than the first is a bare string, which ``ast.unparse`` would write
+    differently on its own)."""
+    try:
+        tree = parse_tree(source)
+    except PARSER_ERRORS:
+        return None
+    for statement in tree.body[1:]:
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) \
+                and isinstance(statement.value.value, str):
+            return None
+    lines = split_lines(source)
+    units = []
+    for index, statement in enumerate(tree.body):
+        if _holds_function(statement):
+            first, last = unit_span(statement)
+            units.append(Unit(first, last, "".join(lines[first - 1:last]), index))
+    return ModuleParts(tree, lines, future_flags(tree), units, scan_module(tree, source))
+
+
+def _shift(report: FunctionReport, offset: int) -> FunctionReport:
+    return replace(report, line=report.line + offset,
+                   kept=tuple(KeptVariable(k.name, k.line + offset, k.reason) for k in report.kept))
+
+
+def assemble(source: str, parts: ModuleParts, results: dict[int, InlineResult],
+             canonical: bool) -> InlineResult:
+    """The module's result from its units' results (``results`` by statement index)."""
+    reports = tuple(
+        _shift(report, unit.first - 1)
+        for unit in parts.units for report in results[unit.index].functions
+    )
+    if canonical:
+        pieces = []
+        for index, statement in enumerate(parts.tree.body):
+            text = results[index].code if index in results else ast.unparse(ast.Module([statement], []))
+            separator = "" if index == 0 else "\n\n" if isinstance(
+                statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else "\n"
+            pieces.append(separator + text)
+        return summarise("".join(pieces), reports)
+    out: list[str] = []
+    line = 1
+    for unit in parts.units:
+        out.extend(parts.lines[line - 1:unit.first - 1])
+        out.append(results[unit.index].code)
+        line = unit.last + 1
+    out.extend(parts.lines[line - 1:])
+    return summarise("".join(out), reports)

@@ -12,7 +12,7 @@ import pytest
 
 from fixture_runner import fixture_modules
 from inliner import FallbackReason, InlineOptions, inline_many, inline_source
-from inliner.driver import batch as batch_module
+from inliner.driver import lookups as lookups_module
 from inliner.driver import pool as pool_module
 from inliner.driver.batch import CRASH_MARKER_VARIABLE
 from inliner.driver.gate import COMPUTE_GATE, ComputeGate, gil_enabled
@@ -222,14 +222,12 @@ def test_cold_and_warm_runs_through_the_cache_equal_the_engine(tmp_path):
 
 
 def test_one_changed_function_recomputes_one_unit(tmp_path, monkeypatch):
-    from inliner.driver import batch
-
     module = SOURCES[-1]
     inline_many([module], parallel=1, cache_dir=tmp_path)
     changed = module.replace("def solve_", "def solve_changed_", 1)
     computed: list[str] = []
-    real = batch.inline_unit
-    monkeypatch.setattr(batch, "inline_unit", lambda text, *a: computed.append(text) or real(text, *a))
+    real = lookups_module.inline_unit
+    monkeypatch.setattr(lookups_module, "inline_unit", lambda text, *a: computed.append(text) or real(text, *a))
     result = inline_many([changed], parallel=1, cache_dir=tmp_path)[0]
     assert len(computed) == 1 and "def solve_changed_" in computed[0]
     assert result == inline_source(changed)
@@ -291,7 +289,7 @@ def test_on_a_gil_build_one_library_thread_computes_at_a_time(monkeypatch):
     caller's own threads would drive the gate.)"""
     meeting = threading.Barrier(2, timeout=1.0)
     met = []
-    real = batch_module.inline_source
+    real = lookups_module.inline_source
 
     def probe(source, options=None):
         try:
@@ -301,8 +299,8 @@ def test_on_a_gil_build_one_library_thread_computes_at_a_time(monkeypatch):
             pass
         return real(source, options)
 
-    monkeypatch.setattr(batch_module, "inline_source", probe)
-    pool = BoundedPool(lambda s: batch_module.inline_with_cache(s, InlineOptions(), None)[0], parallel=4)
+    monkeypatch.setattr(lookups_module, "inline_source", probe)
+    pool = BoundedPool(lambda s: lookups_module.inline_with_cache(s, InlineOptions(), None)[0], parallel=4)
     outcomes = dict(pool.run(SMALL[:4]))
     assert pool.stats.workers_started > 1
     assert met == []
@@ -315,13 +313,13 @@ def test_on_a_gil_build_the_thread_executor_starts_no_thread(monkeypatch, tmp_pa
     """Only one thread computes at a time, and the cache is too quick to overlap: the
     calling thread does all the work (see gate.useful_threads for the measurements)."""
     seen: list[int] = []
-    real = batch_module.inline_source
+    real = lookups_module.inline_source
 
     def probe(source, options=None):
         seen.append(len(library_threads()))
         return real(source, options)
 
-    monkeypatch.setattr(batch_module, "inline_source", probe)
+    monkeypatch.setattr(lookups_module, "inline_source", probe)
     items = [SOURCES[0], *SMALL[:6], "def f(:\n"]  # the broken one goes whole, through inline_source
     results = inline_many(items, parallel=8, executor="thread",
                           cache_dir=tmp_path / "cache" if with_cache else None)

@@ -20,24 +20,21 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from typing import Literal, Union
 
-from ..engine import inline_source, inline_unit
 from ..options import InlineOptions
 from ..result import InlineResult, internal_error
 from . import lifeline, room
-from .gate import COMPUTE_GATE, gil_enabled, useful_threads
-from .lookups import CacheCounts, cached_result, module_key, never_cache, options_token, unit_key
+from .gate import gil_enabled, useful_threads
+from .lookups import CacheCounts, inline_with_cache
 from .pool import PROCESS_BUDGET, BoundedPool, in_library_worker
-from .records import result_to_json
 from .remote import CRASH_MARKER_VARIABLE, RemoteOptions, RemoteRun
 from .telemetry import RunStats, append_line
-from .units import assemble, split_module
 
 ExecutorKind = Literal["thread", "process", "auto"]
 Executor = Union[ExecutorKind, FuturesExecutor]
 EXECUTORS = ("thread", "process", "auto")
 
 __all__ = ["AUTO_PROCESS_MIN_CHARACTERS", "CRASH_MARKER_VARIABLE", "BatchResults", "InlineBatch",
-           "PROCESS_OVERHEAD_TASKS", "inline_many", "inline_with_cache"]
+           "PROCESS_OVERHEAD_TASKS", "inline_many"]
 
 AUTO_PROCESS_MIN_CHARACTERS = 500_000
 """``executor="auto"`` uses processes on a GIL build once a batch holds this much source.
@@ -55,43 +52,6 @@ PROCESS_OVERHEAD_TASKS = 4
 """Tasks a process pool costs besides its workers, against the user's limit: the fork
 server, multiprocessing's resource tracker, and two threads of this process (the pool's
 manager and its queue's feeder)."""
-
-
-def inline_with_cache(source: str, options: InlineOptions, cache) -> tuple[InlineResult, CacheCounts]:  # type: ignore[no-untyped-def]
-    """One source through the cache: one lookup for a module seen before, then one per
-    top-level function or class, so that changing one function recomputes one."""
-    counts = CacheCounts()
-    if cache is None:
-        with COMPUTE_GATE.passage():
-            return inline_source(source, options), counts
-    token = options_token(options)
-    whole_key = module_key(source, token)
-    result = cached_result(cache, whole_key, counts)
-    if result is not None:
-        return result, counts
-    parts = split_module(source)
-    result = None
-    if parts is not None and parts.units:
-        unit_results = {}
-        for unit in parts.units:
-            key = unit_key(parts, unit, token)
-            unit_result = cached_result(cache, key, counts)
-            if unit_result is None:
-                with COMPUTE_GATE.passage():
-                    unit_result = inline_unit(unit.text, options, parts.flags, parts.names)
-                if unit_result.status == "fallback" and not unit_result.functions:
-                    break  # the unit could not be handled on its own: do the whole module
-                if not never_cache(unit_result):
-                    cache.set(key, result_to_json(unit_result))
-            unit_results[unit.index] = unit_result
-        else:
-            result = assemble(source, parts, unit_results, canonical=not options.preserve_format)
-    if result is None:
-        with COMPUTE_GATE.passage():
-            result = inline_source(source, options)
-    if not never_cache(result):
-        cache.set(whole_key, result_to_json(result))
-    return result, counts
 
 
 # -- the batch --------------------------------------------------------------------------------

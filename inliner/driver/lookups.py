@@ -1,4 +1,5 @@
-"""What the driver asks the cache, and under which keys: shared by every executor.
+"""The cache policy: what is cached, under which keys, and one source through the cache;
+shared by every executor.
 
 Lookups and writes happen in the process that called :func:`inliner.inline_many`, never
 in a worker, so workers on other machines need no shared disk.
@@ -13,11 +14,13 @@ from dataclasses import dataclass
 
 import inliner
 
+from ..engine import inline_source, inline_unit
 from ..options import InlineOptions
 from ..reasons import FallbackReason
 from ..result import InlineResult
-from .records import result_from_json
-from .units import ModuleParts, Unit
+from ..units import ModuleParts, Unit, assemble, split_module
+from .gate import COMPUTE_GATE
+from .records import result_from_json, result_to_json
 
 
 @dataclass
@@ -82,3 +85,40 @@ def unit_key(parts: ModuleParts, unit: Unit, token: str) -> str:
 
     context = parts.names.context_token(parts.tree.body[unit.index])
     return cache_key("unit", unit.text, f"{token};flags={parts.flags};names={context}")
+
+
+def inline_with_cache(source: str, options: InlineOptions, cache) -> tuple[InlineResult, CacheCounts]:  # type: ignore[no-untyped-def]
+    """One source through the cache: one lookup for a module seen before, then one per
+    top-level function or class, so that changing one function recomputes one."""
+    counts = CacheCounts()
+    if cache is None:
+        with COMPUTE_GATE.passage():
+            return inline_source(source, options), counts
+    token = options_token(options)
+    whole_key = module_key(source, token)
+    result = cached_result(cache, whole_key, counts)
+    if result is not None:
+        return result, counts
+    parts = split_module(source)
+    result = None
+    if parts is not None and parts.units:
+        unit_results = {}
+        for unit in parts.units:
+            key = unit_key(parts, unit, token)
+            unit_result = cached_result(cache, key, counts)
+            if unit_result is None:
+                with COMPUTE_GATE.passage():
+                    unit_result = inline_unit(unit.text, options, parts.flags, parts.names)
+                if unit_result.status == "fallback" and not unit_result.functions:
+                    break  # the unit could not be handled on its own: do the whole module
+                if not never_cache(unit_result):
+                    cache.set(key, result_to_json(unit_result))
+            unit_results[unit.index] = unit_result
+        else:
+            result = assemble(source, parts, unit_results, canonical=not options.preserve_format)
+    if result is None:
+        with COMPUTE_GATE.passage():
+            result = inline_source(source, options)
+    if not never_cache(result):
+        cache.set(whole_key, result_to_json(result))
+    return result, counts

@@ -1,7 +1,7 @@
 """Work sent to any ``concurrent.futures.Executor`` in chunks: the library's own process
 pool, a caller's ``ProcessPoolExecutor`` or loky executor, a Dask ``Client.get_executor()``.
 
-The grain is the unit (one top-level function or class, see :mod:`inliner.driver.units`):
+The grain is the unit (one top-level function or class, see :mod:`inliner.units`):
 a module bigger than one chunk is split into its units, so that a few big files still
 keep every worker busy; smaller modules travel whole. Jobs are packed into chunks of
 about :data:`CHUNK_CHARACTERS` characters, so that the round trip to a worker is paid
@@ -53,7 +53,7 @@ from .lookups import (
     unit_key,
 )
 from .records import result_from_json, result_to_json
-from .units import ModuleParts, assemble, split_module
+from ..units import ModuleParts, assemble, split_module
 
 CHUNK_CHARACTERS = 12_000
 """Characters of source per chunk (about 27 generated functions of 440 characters).
