@@ -88,6 +88,8 @@ class InlineBatch:
         self.stats = RunStats(parallel=parallel)
 
     def _choose_executor(self, sources: list[str]) -> str:
+        """The kind of executor for this batch: "external" (the caller's), "process" or
+        "thread"."""
         if isinstance(self.executor, FuturesExecutor):
             return "external"
         if self.executor != "auto":
@@ -101,15 +103,15 @@ class InlineBatch:
     def run(self, sources: Iterable[str]) -> Iterator[tuple[int, InlineResult]]:
         started = time.perf_counter()
         items = sources if isinstance(sources, list) else list(sources)
-        executor = self._choose_executor(items)
+        kind = self._choose_executor(items)
         if in_library_worker():
-            executor = "thread"  # a pool inside a pool runs in its worker, see BoundedPool
-        self.stats.executor = executor
+            kind = "thread"  # a pool inside a pool runs in its worker, see BoundedPool
+        self.stats.executor = kind
         counts = CacheCounts()
         try:
-            if executor == "external":
+            if kind == "external":
                 outcomes = self._through(self.executor, items, owned=False)  # type: ignore[arg-type]
-            elif executor == "process":
+            elif kind == "process":
                 outcomes = self._in_processes(items)
             else:
                 outcomes = self._in_threads(items)
@@ -203,9 +205,9 @@ class InlineBatch:
                     context.set_forkserver_preload(["inliner.driver.forkserver_exit"])
                 else:
                     context = multiprocessing.get_context("spawn")
-                executor = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                               initializer=lifeline.worker_started,
-                                               initargs=(os.getpid(),))
+                pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                           initializer=lifeline.worker_started,
+                                           initargs=(os.getpid(),))
             except (OSError, RuntimeError, ValueError) as error:
                 self.warn(f"no process pool ({error}); working in this process")
                 self.stats.executor = "caller"
@@ -214,14 +216,14 @@ class InlineBatch:
             self.stats.workers_started += workers
             finished = False
             try:
-                yield from self._through(executor, items, owned=True, workers=workers)
+                yield from self._through(pool, items, owned=True, workers=workers)
                 finished = True
             finally:
                 if not finished:
                     # Interrupted (Ctrl-C, an error, the caller stopped reading): end the
                     # workers now rather than wait for what they hold.
-                    _terminate_workers(executor)
-                executor.shutdown(wait=True, cancel_futures=True)
+                    _terminate_workers(pool)
+                pool.shutdown(wait=True, cancel_futures=True)
         finally:
             for _ in range(workers):
                 PROCESS_BUDGET.release()
@@ -245,8 +247,8 @@ class InlineBatch:
                 cache.close()
 
 
-def _terminate_workers(executor: ProcessPoolExecutor) -> None:
-    for process in list((getattr(executor, "_processes", None) or {}).values()):
+def _terminate_workers(pool: ProcessPoolExecutor) -> None:
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
         try:
             process.terminate()
         except (OSError, ValueError, AttributeError):
