@@ -13,6 +13,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from inliner.pids import process_alive
+
 DEFAULT_INCLUDE = r"\.py$"
 DEFAULT_EXCLUDE = (
     r"/(\.git|\.hg|\.svn|\.venv|venv|\.env|env|__pycache__|build|dist|\.tox|\.nox"
@@ -124,16 +126,6 @@ def decode_source(path: Path, raw: bytes) -> SourceFile:
     return SourceFile(path, raw, text, encoding, newline)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def remove_stale_temporaries(directory: Path) -> None:
     """Remove temporary files left by runs that were killed (their process is gone)."""
     try:
@@ -144,7 +136,7 @@ def remove_stale_temporaries(directory: Path) -> None:
         if not name.endswith(TEMPORARY_SUFFIX):
             continue
         parts = name[: -len(TEMPORARY_SUFFIX)].rsplit(".", 2)
-        if len(parts) == 3 and parts[1].isdigit() and not _pid_alive(int(parts[1])):
+        if len(parts) == 3 and parts[1].isdigit() and not process_alive(int(parts[1])):
             try:
                 os.unlink(directory / name)
             except OSError:

@@ -15,6 +15,7 @@ import secrets
 from pathlib import Path
 
 from .digest import CanonicalFunction, text_digest
+from .pids import process_alive
 
 STORED_SUFFIX = ".py"
 TEMPORARY_SUFFIX = ".store-tmp"
@@ -23,16 +24,6 @@ TEMPORARY_SUFFIX = ".store-tmp"
 def stored_path(directory: str | os.PathLike[str], digest: str) -> Path:
     """Where the function with this digest is (or would be) stored."""
     return Path(directory) / f"{digest}{STORED_SUFFIX}"
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def prepare_store(directory: str | os.PathLike[str]) -> Path:
@@ -44,7 +35,7 @@ def prepare_store(directory: str | os.PathLike[str]) -> Path:
         if not name.endswith(TEMPORARY_SUFFIX):
             continue
         pid = name[1:].split(".", 1)[0]
-        if pid.isdigit() and not _process_alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             try:
                 os.unlink(path / name)
             except OSError:

@@ -37,6 +37,7 @@ import threading
 import time
 
 from ..collector import tune_garbage_collector
+from ..pids import process_alive
 
 _PR_SET_PDEATHSIG = 1
 _POLL_SECONDS = 0.5
@@ -70,22 +71,12 @@ def watch_parent(parent_pid: int) -> threading.Thread:
         descriptor = None
     if descriptor is None:
         # No pidfd: was it already gone? (os.kill(pid, 0) fails for a missing process.)
-        if not _alive(parent_pid):
+        if not process_alive(parent_pid):
             os._exit(WORKER_EXIT_CODE)
     thread = threading.Thread(target=_wait_for_exit, args=(parent_pid, descriptor),
                               name="inline-solvers-lifeline", daemon=True)
     thread.start()
     return thread
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _wait_for_exit(pid: int, descriptor: int | None) -> None:
@@ -95,6 +86,6 @@ def _wait_for_exit(pid: int, descriptor: int | None) -> None:
         while not poller.poll():  # readable once the process has exited
             pass
     else:
-        while _alive(pid):
+        while process_alive(pid):
             time.sleep(_POLL_SECONDS)
     os._exit(WORKER_EXIT_CODE)
