@@ -21,7 +21,7 @@ from .engine import inline_source
 from .options import CANONICAL
 from .reasons import FallbackReason
 from .result import FunctionStatus, InlineResult, describe
-from .source import describe_syntax_error, parse_tree, split_lines
+from .source import PARSER_ERRORS, describe_syntax_error, parse_tree, split_lines
 
 CIRCUMSTANTIAL = frozenset({FallbackReason.TIMEOUT, FallbackReason.OUT_OF_MEMORY})
 """Reasons that depend on the machine (its load, the process's memory limit), not on the
@@ -96,7 +96,7 @@ def _parse(source: str) -> ast.Module:
         raise TypeError(f"source must be str, not {type(source).__name__}")
     try:
         return parse_tree(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+    except PARSER_ERRORS as error:
         reason = FallbackReason.OUT_OF_MEMORY if isinstance(error, MemoryError) else FallbackReason.PARSE_ERROR
         raise DigestError(describe(reason, describe_syntax_error(error)),
                           getattr(error, "lineno", None), getattr(error, "offset", None)) from None
