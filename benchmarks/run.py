@@ -277,21 +277,21 @@ def definition_inliner(source: str) -> str:
 def library_threads_at_peak(action: Callable[[], object]) -> int:
     """The most library threads alive at once while ``action`` inlines (sampled each time
     a source is inlined)."""
-    from inliner.driver import batch
+    from inliner.driver import lookups
 
     peak = [0]
-    real = batch.inline_source
+    real = lookups.inline_source
 
     def counting(source: str, options: InlineOptions | None = None) -> object:
         alive = sum(1 for t in threading.enumerate() if t.name == "inline-solvers-worker")
         peak[0] = max(peak[0], alive)
         return real(source, options)
 
-    batch.inline_source = counting  # type: ignore[assignment]
+    lookups.inline_source = counting  # type: ignore[assignment]
     try:
         action()
     finally:
-        batch.inline_source = real  # type: ignore[assignment]
+        lookups.inline_source = real  # type: ignore[assignment]
     return peak[0]
 
 
