@@ -58,9 +58,11 @@ def test_a_real_install_has_no_top_level_cli_and_its_command_runs(tmp_path):
     top_level = {p.name for p in site.iterdir()}
     assert {"inliner", "inline_solvers_cli"} <= top_level
     assert "cli" not in top_level
-    # The dependencies from this interpreter's site-packages; a PYTHONPATH entry's .pth
-    # files are not read, so this checkout's editable install does not leak in.
-    env = {**os.environ, "PYTHONPATH": sysconfig.get_paths()["purelib"]}
+    # The dependencies from this interpreter's site-packages, put after the fresh
+    # environment's own (a .pth file appends), so that the wheel's packages win even where
+    # this checkout is installed there too (as in CI, not editable).
+    (site / "dependencies-from-the-test-interpreter.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     done = subprocess.run([str(environment / "bin" / "inline-solvers"), "--version"],
                           capture_output=True, text=True, env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
