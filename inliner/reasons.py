@@ -64,7 +64,9 @@ class KeepReason(_Reason):
     COMMENT = "comment"
     """Format-preserving mode: the assignment's line carries a comment, which is kept."""
     F_STRING = "f-string"
-    """Format-preserving mode: read inside an f-string, where text cannot move safely."""
+    """Format-preserving mode: read inside an f-string where the value's text cannot stand
+    (a quote or backslash before Python 3.12, braces, ``#``, a ``{x=}``), or in a statement
+    rewritten with libcst, which never moves text into an f-string."""
 
 
 class FallbackReason(_Reason):

@@ -212,9 +212,19 @@ ROWS = [
             x = g(a)
             return h(z, x)
         """, {"x": "effect-between", "z": "read-outside-block"}),
-    ("an f-string, in the format-preserving rewrite", {}, """
+    ("an f-string that cannot hold the value, in the format-preserving rewrite", {}, """
+        def f(a):
+            x = g('k')
+            return f"{x}"
+        """, {"x": "f-string"}),
+    ("an f-string that prints the expression's text", {}, """
         def f(a):
             x = g(a)
+            return f"{x=}"
+        """, {"x": "f-string"}),
+    ("an f-string where braces would change the meaning", {"policy": "pure"}, """
+        def f(a):
+            x = {a: 1}
             return f"{x}"
         """, {"x": "f-string"}),
     ("depth budget", {"max_depth": 3}, """

@@ -147,6 +147,22 @@ ROWS = [
         def f(a):
             return k(k(a))
         """),
+    ("a read inside an f-string takes the value", STRICT, """
+        def f(a):
+            x = g(a)
+            return f"{x}!"
+        """, """
+        def f(a):
+            return f"{g(a)}!"
+        """),
+    ("a read inside an f-string with a format spec", STRICT, """
+        def f(a, w):
+            x = g(a)
+            return f"{x:>{w}}"
+        """, """
+        def f(a, w):
+            return f"{g(a):>{w}}"
+        """),
     ("a comment above the read stays", STRICT, """
         def f(a):
             x = g(a)

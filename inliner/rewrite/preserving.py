@@ -9,20 +9,19 @@ a time, so only the functions that cause the trouble keep their text.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from ..deadline import Deadline, DeadlineExceeded
 from ..memory import libcst_may_not_fit
 from ..options import InlineOptions
-from ..plan import FunctionPlan
-from ..reasons import FallbackReason, KeepReason
+from ..reasons import FallbackReason
 from ..source import split_lines
 from ..units import UnitText, splice, unit_text
 from ..verify import check_module_text, check_unit
 from ..work import FunctionWork, Problem, Replan, by_unit, guarded
 from .canonical import apply_plans
 from .cst_unit import ParsedUnit
-from .text_splice import fstring_pins, plain_unit, splice_unit
+from .text_splice import plain_unit, splice_unit
 
 _MAX_PIN_ROUNDS = 8
 
@@ -117,8 +116,8 @@ class _UnitRewriter:
         """The text path: (True, the new text or None when nothing changes after all), or
         (False, None) when libcst must do it (the text path cannot, or its result failed
         verification: libcst then tries, one function at a time if need be)."""
-        for work in works:
-            guarded(work, lambda work=work: self._settle_pins(work, fstring_pins))
+        # A plain unit has no comment to pin; a read in an f-string the text cannot take
+        # sends the unit to libcst, which keeps that variable.
         active = [w for w in works if w.changes]
         if not active:
             return True, None
@@ -137,7 +136,7 @@ class _UnitRewriter:
     def _rewrite_parsed(self, node: ast.stmt, text: UnitText, parsed: ParsedUnit,
                         works: list[FunctionWork], deadline: Deadline) -> str | None:
         for work in works:
-            guarded(work, lambda work=work: self._settle_pins(work, parsed.pins))
+            guarded(work, lambda work=work: self._settle_pins(work, parsed))
         active = [w for w in works if w.changes]
         if not active:
             return None
@@ -156,8 +155,7 @@ class _UnitRewriter:
                 work.fall_back(*problem)
         return new_text if accepted else None
 
-    def _settle_pins(self, work: FunctionWork,
-                     pins_of: Callable[[FunctionPlan], dict[str, KeepReason]]) -> None:
+    def _settle_pins(self, work: FunctionWork, parsed: ParsedUnit) -> None:
         """Re-plan until no planned variable is one this rewriter must keep.
 
         Pins are asked only of what the plan moves: pinning every commented variable
@@ -166,7 +164,7 @@ class _UnitRewriter:
         at least one more name, so the loop ends."""
         for _ in range(_MAX_PIN_ROUNDS):
             assert work.plan is not None
-            new_pins = {k: v for k, v in pins_of(work.plan).items() if k not in work.pins}
+            new_pins = {k: v for k, v in parsed.pins(work.plan).items() if k not in work.pins}
             if not new_pins:
                 return
             work.pins.update(new_pins)

@@ -6,25 +6,29 @@ the same helper as the libcst rewriter's), and each removed assignment's line go
 is done only where the result is certain to be what the libcst rewriter writes: a unit
 with no comment, line continuation, semicolon or blank line inside, assignments alone on
 one line each (``name = value``, no parentheses around the value), reads that carry no
-parentheses of their own, and no block left empty. Anything else returns None and takes
-the libcst path; the same verification judges both.
+parentheses of their own, and no block left empty. A read inside an f-string is replaced
+too when the value's text can stand there on this Python (no quote, backslash, brace or
+#, and no ``{x=}``). Anything else returns None and takes the libcst path (which keeps
+variables read in f-strings); the same verification judges both.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from ..analysis import Candidate, Site
 from ..deadline import Deadline
 from ..plan import FunctionPlan
 from ..precedence import parentheses_to_add
-from ..reasons import KeepReason
 from ..source import char_column, split_lines
 from ..units import UnitText
 
 _ASSIGNED = re.compile(r"[ \t]*=[ \t]*")
+_FSTRING_UNSAFE = re.compile(r"['\"\\{}#\n\r]")
+_DEBUG_SPECIFIER = re.compile(r"=(?!=)")
 
 
 class _NotPlain(Exception):
@@ -36,15 +40,6 @@ def plain_unit(text: str) -> bool:
     if "#" in text or "\\" in text or ";" in text or "\r" in text:
         return False
     return all(line.strip() for line in split_lines(text))
-
-
-def fstring_pins(plan: FunctionPlan) -> dict[str, KeepReason]:
-    """Variables neither rewriter moves: those read inside an f-string (a plain unit has
-    no comment to pin)."""
-    return {
-        candidate.name: KeepReason.F_STRING for candidate in plan.inlined
-        if any(site.in_fstring for site in plan.live_sites[id(candidate)])
-    }
 
 
 def splice_unit(unit: UnitText, plans: Iterable[FunctionPlan], deadline: Deadline) -> str | None:
@@ -95,8 +90,7 @@ class _Splicer:
                     line = site.node.lineno
                     if line in removed:
                         continue  # inside another value: already in that value's text
-                    start, end = self.read_span(site)
-                    edits.setdefault(line, []).append((start, end, self.replacement(site, candidate)))
+                    edits.setdefault(line, []).append(self.place(site, candidate))
                     count += 1
                     if not count & 255:
                         self.deadline.check()
@@ -135,8 +129,19 @@ class _Splicer:
             if going[id(suite)] == len(suite.statements):
                 raise _NotPlain  # libcst writes the pass that keeps the block
 
-    def read_span(self, site: Site) -> tuple[int, int]:
-        """Where the read's name stands; it must carry no parentheses of its own."""
+    def place(self, site: Site, candidate: Candidate) -> tuple[int, int, str]:
+        """Where the read's name stands, and the text that replaces it."""
+        start, end, after = self.read_span(site)
+        text = self.replacement(site, candidate)
+        if site.in_fstring and (_FSTRING_UNSAFE.search(text) or _DEBUG_SPECIFIER.match(after)):
+            # Before Python 3.12 an f-string's expression may hold no quote or backslash;
+            # braces and # would change its meaning, and {x=} prints the expression's text.
+            raise _NotPlain
+        return start, end, text
+
+    def read_span(self, site: Site) -> tuple[int, int, str]:
+        """Where the read's name stands (it must carry no parentheses of its own), and the
+        text that follows it on its line."""
         node = site.node
         line = node.lineno
         if node.end_lineno != line:
@@ -144,6 +149,8 @@ class _Splicer:
         row = self.row(line)
         start = self.column(line, node.col_offset)
         end = self.column(line, node.end_col_offset)  # type: ignore[arg-type]
+        if unicodedata.normalize("NFKC", row[start:end]) != node.id:  # type: ignore[attr-defined]
+            raise _NotPlain  # a position the parser got wrong (as 3.11 can inside f-strings)
         before, after = row[:start].rstrip(), row[end:].lstrip()
         if not before:
             raise _NotPlain  # a read opening a line: a layout the text path leaves alone
@@ -154,7 +161,7 @@ class _Splicer:
                              and parent.func.end_lineno == line)
             if not sole_argument or row[self.column(line, parent.func.end_col_offset):start].strip() != "(":  # type: ignore[union-attr]
                 raise _NotPlain  # maybe parentheses of the read's own
-        return start, end
+        return start, end, after
 
     # -- texts ---------------------------------------------------------------------------
 
@@ -169,8 +176,8 @@ class _Splicer:
         for site in candidate.statement.sites:
             read = self.inlined_at.get(id(site.node))
             if read is not None:
-                begin, end = self.read_span(site)
-                inner.append((begin - start, end - start, self.replacement(site, read)))
+                begin, end, new = self.place(site, read)
+                inner.append((begin - start, end - start, new))
         for begin, end, new in sorted(inner, reverse=True):
             text = text[:begin] + new + text[end:]
         whole = self.inlined_at.get(id(value)) if isinstance(value, ast.Name) else None
