@@ -64,6 +64,8 @@ class ModuleNames:
         names it reads whose reads are volatile, and the ``globals()`` switch."""
         if self.uses_globals:
             return "globals"
+        if not self.declared_global and self.bound is None:
+            return ""  # no read can be volatile
         volatile = sorted({
             node.id for node in ast.walk(unit)
             if isinstance(node, ast.Name) and self.read_effect(node.id)
