@@ -455,3 +455,17 @@ def test_a_cached_run_settles_dead_code_as_an_uncached_one(tmp_path):
     again = inline_many([source + "\n"], options, parallel=1, cache_dir=tmp_path)  # units from the cache
     assert again.stats.cache_hits >= 1
     assert [r.code for r in again] == [expected.code + "\n"]
+
+
+def test_a_cached_unit_follows_what_the_rest_of_its_module_says(tmp_path):
+    """Whether a call may rebind a global depends on other functions of the module: when
+    another function starts to declare it global, an unchanged function's cached result
+    is not reused."""
+    reader = "def f():\n    x = bump()\n    return count + x\n"
+    quiet = "import os\n\ncount = 10\n\n" + reader + "\ndef bump():\n    return 0\n"
+    rebinding = quiet.replace("    return 0\n", "    global count\n    count += 1\n    return 0\n")
+    first = inline_many([quiet], parallel=1, cache_dir=tmp_path)[0]
+    assert "return count + bump()" in first.code
+    second = inline_many([rebinding], parallel=1, cache_dir=tmp_path)
+    assert second[0].code == inline_source(rebinding).code
+    assert "x = bump()" in second[0].code
