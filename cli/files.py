@@ -45,7 +45,12 @@ class SourceFile:
         endings. The format-preserving rewrite keeps every line's own ending itself."""
         if convert_newlines and self.newline != "\n":
             text = text.replace("\r\n", "\n").replace("\n", self.newline)
-        return text.encode(self.encoding)
+        try:
+            return text.encode(self.encoding)
+        except UnicodeEncodeError as error:
+            # ast.unparse writes characters its input spelled as escapes (--canonical).
+            raise SourceError(f"the new text cannot be written in the file's encoding "
+                              f"({self.encoding}): {error.reason} {text[error.start:error.end]!r}") from None
 
 
 def find_python_files(paths: Sequence[Path], include: str = DEFAULT_INCLUDE,

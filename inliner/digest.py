@@ -107,8 +107,10 @@ def _rename(text: str, name: str) -> str:
 
     ``def`` is a hard keyword, so the first NAME token ``def`` is the function's own, even
     after decorators; tokenizing stops there, at the start of the text."""
-    lines = text.splitlines(keepends=True)
-    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+    # Rows as the tokenizer counts them: split where Python splits lines, not at form
+    # feeds or other separators str.splitlines knows.
+    lines = split_lines(text)
+    tokens = tokenize.generate_tokens(io.StringIO(text, newline="").readline)
     for token in tokens:
         if token.type == tokenize.NAME and token.string == "def":
             break

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .analysis import analyse_function
-from .analysis.shared import ModuleNames, nonlocal_names, scan_module
+from .analysis.shared import ModuleNames, names_bound_in, nonlocal_names, scan_module
 from .deadline import NO_DEADLINE, Deadline
 from .discover import find_functions, has_plain_assignment
 from .options import CANONICAL, InlineOptions
@@ -34,7 +34,8 @@ class _Run:
         self.options = options
         self.given_flags = flags
         self.given_module = module
-        self.unit_nonlocal: dict[int, frozenset[str]] = {}
+        self.unit_facts: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        """Per top-level statement: the names declared nonlocal in it, and bound in it."""
         self.settle = False
         """Whether a nested function dropped dead code, which may free outer variables."""
 
@@ -69,12 +70,14 @@ class _Run:
         """Analyse (once) and plan ``work``'s function, keeping its pinned variables."""
         if work.analysis is None:
             unit = work.found.unit
-            nonlocals = self.unit_nonlocal.get(unit)
-            if nonlocals is None:
-                nonlocals = self.unit_nonlocal[unit] = (
-                    nonlocal_names(self.tree.body[unit]) if self.mentions_nonlocal else frozenset())
+            facts = self.unit_facts.get(unit)
+            if facts is None:
+                node = self.tree.body[unit]
+                facts = self.unit_facts[unit] = (
+                    nonlocal_names(node) if self.mentions_nonlocal else frozenset(),
+                    names_bound_in(node) if self.module.bound is not None else frozenset())
             work.analysis = analyse_function(work.found.node, work.found.qualname, work.deadline,
-                                             self.module, nonlocals)
+                                             self.module, *facts)
             if work.analysis.skipped is not None:
                 work.status, work.reason = "skipped", work.analysis.skipped
                 work.detail = work.analysis.skip_detail

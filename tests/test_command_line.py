@@ -297,3 +297,19 @@ def test_pyproject_settings_go_through_the_flags_types(tmp_path):
     done = cli("--no-cache", "--check", "m.py", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert "m.py:1: f: inlined x" in lines(done.stderr)  # verbose = 2 explains
+
+
+def test_canonical_text_the_file_s_encoding_cannot_hold_is_reported_not_a_traceback(tmp_path):
+    """ast.unparse writes a character its input spelled as an escape; a latin-1 file cannot
+    hold the euro sign: the file is named, left as it was, and the rest of the run goes on."""
+    latin = tmp_path / "latin.py"
+    latin.write_bytes(b"# -*- coding: latin-1 -*-\ndef f(a):\n    x = g(a)\n    return h(x, '\\u20ac')\n")
+    other = tmp_path / "other.py"
+    other.write_text(SOURCE)
+    before = latin.read_bytes()
+    done = cli("--canonical", latin, other, cwd=tmp_path)
+    assert done.returncode == 123, done.stderr
+    assert b"Traceback" not in done.stderr
+    assert any("latin.py" in line and "encoding" in line for line in lines(done.stderr)), done.stderr
+    assert latin.read_bytes() == before
+    assert other.read_text() != SOURCE

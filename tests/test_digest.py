@@ -241,3 +241,17 @@ def test_changing_a_constant_always_changes_the_digest(shape, data):
     assume(changed != constants)
     assert canonical_digest(render(templates, changed, names, "solve_a")) != \
         canonical_digest(render(templates, constants, names, "solve_a"))
+
+
+@pytest.mark.parametrize("separator", ["\x0c", "\x0b", "\u2028"])
+def test_a_separator_python_does_not_split_lines_at_leaves_the_rename_whole(separator):
+    """Form feeds and other separators str.splitlines splits at are no line ends to
+    Python's tokenizer: the name is still replaced in its own place."""
+    if separator == "\x0c":
+        source = "\x0cdef solve_1(S, I, C):\n    x = S + 1\n    return x\n"
+    else:
+        source = f"@dec('a{separator}b')\ndef solve_1(S, I, C):\n    x = S + 1\n    return x\n"
+    function = canonicalise(source)
+    assert function.status != "fallback", function
+    assert "def solve(S, I, C):" in function.text
+    assert "solvedef" not in function.text

@@ -469,3 +469,17 @@ def test_a_cached_unit_follows_what_the_rest_of_its_module_says(tmp_path):
     second = inline_many([rebinding], parallel=1, cache_dir=tmp_path)
     assert second[0].code == inline_source(rebinding).code
     assert "x = bump()" in second[0].code
+
+
+def test_a_cached_unit_tells_a_declared_global_from_a_missing_name(tmp_path):
+    """The same function reading G, in a module where some function declares G global and
+    in one where G is bound nowhere: the two cache keys differ, so the read that may raise
+    NameError is not dropped on the strength of the other module's result."""
+    reader = "def f():\n    y = G\n    return 1\n"
+    declared = "import os\n\ndef g():\n    global G\n    G = 1\n\n" + reader
+    missing = "import sys\n\n" + reader
+    options = InlineOptions(drop_dead=True)
+    inline_many([declared], options, parallel=1, cache_dir=tmp_path)
+    result = inline_many([missing], options, parallel=1, cache_dir=tmp_path)[0]
+    assert result.code == inline_source(missing, options).code
+    assert "y = G" in result.code

@@ -341,6 +341,23 @@ ROWS = [
         def entry():
             return f()
         """),
+    ("a call that rebinds a global through __globals__", STRICT, "t", SHARED, """
+        import os
+
+        G = 1
+
+        def h():
+            h.__globals__["G"] = 2
+            return 0
+
+        def f():
+            t = h()
+            y = G
+            return y + t
+
+        def entry():
+            return f()
+        """),
     # -- controls: still inlined --------------------------------------------------------------
     ("control: a fragment with no import gets its free names from its runner", STRICT, "v",
      "inlined", """
@@ -460,3 +477,26 @@ def test_every_shared_row_changed_behaviour_under_the_old_rule(monkeypatch):
         if not differs:
             unchanged.append(title)
     assert unchanged == []
+
+
+# A read of a name bound nowhere may raise NameError: under strict with drop_dead it is
+# never dropped, whatever else the module says about its globals.
+MISSING_NAME_MODULES = {
+    "the module mentions globals()": "def g():\n    return globals()\n",
+    "a function declares it global but never binds it": "def g():\n    global undefined_name\n    return 0\n",
+    "only a class attribute has that name": "class K:\n    undefined_name = 1\n",
+    "only another function's local has that name": "def g():\n    undefined_name = 1\n    return undefined_name\n",
+}
+
+
+@pytest.mark.parametrize("preserve_format", [True, False])
+@pytest.mark.parametrize("extra", list(MISSING_NAME_MODULES.values()), ids=list(MISSING_NAME_MODULES))
+def test_a_read_of_a_missing_name_is_never_dropped(extra, preserve_format):
+    source = "import os\n\n" + extra + "\ndef f():\n    y = undefined_name\n    return 1\n\ndef entry():\n    return f()\n"
+    options = InlineOptions(drop_dead=True, preserve_format=preserve_format)
+    result = inline_source(source, options)
+    assert "y = undefined_name" in result.code
+    namespace: dict[str, object] = {}
+    exec(compile(result.code, "<case>", "exec"), namespace)  # noqa: S102 - the test's own code
+    with pytest.raises(NameError):
+        namespace["entry"]()  # type: ignore[operator]

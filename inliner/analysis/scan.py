@@ -582,10 +582,12 @@ class _Walker:
 
 def analyse_function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str,
                      deadline: Deadline, module: ModuleNames = UNKNOWN_MODULE,
-                     unit_nonlocal: frozenset[str] = frozenset()) -> FunctionAnalysis:
+                     unit_nonlocal: frozenset[str] = frozenset(),
+                     unit_bound: frozenset[str] = frozenset()) -> FunctionAnalysis:
     """The shared analysis of one function: what may be inlined and what stands in the way.
 
-    ``module`` and ``unit_nonlocal`` tell which names other code may change or see (see
+    ``module``, ``unit_nonlocal`` and ``unit_bound`` (the names its top-level statement binds
+    anywhere) tell which names other code may change or see (see
     :mod:`inliner.analysis.shared`); without them nothing outside the function is known
     to be volatile."""
     facts = scan_scope(node)
@@ -609,7 +611,7 @@ def analyse_function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str
         declared=declared, captured=facts.captured,
         seen_after_exceptions=names_seen_after_exceptions(node) if facts.catches else frozenset(),
         locals_={n for n in (*counts, *facts.params) if n not in declared},
-        unit_nonlocal=unit_nonlocal, module=module,
+        unit_nonlocal=unit_nonlocal, unit_bound=unit_bound, module=module,
     )
     walker = _Walker(facts, candidate_names, visibility)
     walker.walk_suite(node, "body", node.body, None, deadline)

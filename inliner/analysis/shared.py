@@ -8,7 +8,8 @@ nothing else observes. This module finds the names for which that does not hold:
   raised before the store can lead: an ``except`` or ``finally`` block, the code after a
   handler that falls through, or the next round of a loop (:func:`names_seen_after_exceptions`);
 - a read is *volatile* when a call may rebind the name (a global some function of the
-  module declares ``global``, every global when the module calls ``globals()``, a name
+  module declares ``global``, every global when the module reaches its globals
+  indirectly: ``globals()``, ``__globals__``, ``f_globals``, ``sys.modules``; a name
   some function of the top-level statement declares ``nonlocal``) or when the name is bound
   nowhere in the module, is no builtin, and no star import may bind it (the read may raise
   ``NameError``).
@@ -45,36 +46,96 @@ class ModuleNames:
     declared_global: frozenset[str] = frozenset()
     """Names some function of the module declares ``global``."""
     uses_globals: bool = False
-    """The module mentions ``globals``: any global may be changed by any call."""
+    """The module reaches its globals indirectly (``globals()``, ``__globals__``,
+    ``f_globals``, ``sys.modules``): any global may be changed by any call."""
     star_import: bool = False
     bound: frozenset[str] | None = None
-    """Every name bound anywhere in the module (None with a star import, or in a fragment
-    with no import at all: no name is known to be missing)."""
+    """The module's global names (None with a star import, or in a fragment with no
+    import at all: no name is known to be missing)."""
 
-    def read_effect(self, name: str) -> int:
-        """The effect bits of reading ``name`` as a global."""
+    def read_effect(self, name: str, enclosed: bool = False) -> int:
+        """The effect bits of reading ``name`` as a global (``enclosed``: an enclosing
+        function binds it too, so it need not be missing)."""
+        effect = 0
         if self.uses_globals or name in self.declared_global:
-            return int(Effect.VOLATILE_READ)
-        if self.bound is not None and name not in self.bound and name not in _BUILTINS:
-            return int(Effect.VOLATILE_READ | Effect.MAY_RAISE)
-        return 0
+            effect = int(Effect.VOLATILE_READ)
+        if self.bound is not None and not enclosed and name not in self.bound and name not in _BUILTINS:
+            effect |= int(Effect.VOLATILE_READ | Effect.MAY_RAISE)
+        return effect
 
     def context_token(self, unit: ast.AST) -> str:
-        """What of these facts can change the result for ``unit`` (for cache keys): the
-        names it reads whose reads are volatile, and the ``globals()`` switch."""
-        if self.uses_globals:
-            return "globals"
-        if not self.declared_global and self.bound is None:
+        """What of these facts can change the result for ``unit`` (for cache keys): each
+        name it reads whose read is volatile, with the effect its read has."""
+        if not (self.uses_globals or self.declared_global or self.bound is not None):
             return ""  # no read can be volatile
-        volatile = sorted({
-            node.id for node in ast.walk(unit)
-            if isinstance(node, ast.Name) and self.read_effect(node.id)
-        })
-        return ",".join(volatile)
+        effects = {
+            node.id: self.read_effect(node.id) for node in ast.walk(unit) if isinstance(node, ast.Name)
+        }
+        return ",".join(f"{name}:{effect}" for name, effect in sorted(effects.items()) if effect)
 
 
 UNKNOWN_MODULE = ModuleNames(star_import=True)
 """Facts for code seen without its module: nothing is known to be volatile."""
+
+_SCOPES_OF_THEIR_OWN = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _opens_globals(node: ast.AST) -> bool:
+    """``globals()``, ``f.__globals__``, a frame's ``f_globals``, ``sys.modules``: ways for
+    any code to rebind any global."""
+    if isinstance(node, ast.Name):
+        return node.id == "globals" and isinstance(node.ctx, ast.Load)
+    if isinstance(node, ast.Attribute):
+        return node.attr in ("__globals__", "f_globals") or (
+            node.attr == "modules" and isinstance(node.value, ast.Name) and node.value.id == "sys")
+    return False
+
+
+def _own_scope(root: ast.AST) -> list[ast.AST]:
+    """The nodes of ``root``'s own scope: nested functions, classes and lambdas are left out
+    (their names and decorators count, their bodies do not)."""
+    nodes: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(root))
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        if isinstance(node, _SCOPES_OF_THEIR_OWN):
+            stack.extend(getattr(node, "decorator_list", ()))
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return nodes
+
+
+def _bound_names(nodes: list[ast.AST]) -> set[str]:
+    names: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update(a.asname or a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+    return names
+
+
+def _global_bindings(tree: ast.Module) -> set[str]:
+    """The module's global names: bound in the module's own scope, or bound by a function
+    that declares them ``global`` (class attributes, parameters and other functions'
+    locals are not globals)."""
+    bound = _bound_names(_own_scope(tree))
+    for function in ast.walk(tree):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            nodes = _own_scope(function)
+            declared = {name for node in nodes if isinstance(node, ast.Global) for name in node.names}
+            if declared:
+                bound |= declared & _bound_names(nodes)
+    return bound
 
 
 def scan_module(tree: ast.Module, source: str) -> ModuleNames:
@@ -83,38 +144,32 @@ def scan_module(tree: ast.Module, source: str) -> ModuleNames:
         isinstance(statement, ast.ImportFrom) and any(a.name == "*" for a in statement.names)
         for statement in tree.body
     )
-    wants_globals = "global" in source  # also finds "globals"
+    # "global" also finds globals, __globals__ and f_globals.
+    wants_globals = "global" in source or "modules" in source
     if not wants_globals and (star_import or "import" not in source):
         return UNKNOWN_MODULE  # nothing is declared global, and no name is known missing
     declared: set[str] = set()
     uses_globals = False
     imports = False
-    bound: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            if isinstance(node.ctx, ast.Load):
-                uses_globals = uses_globals or node.id == "globals"
-            else:
-                bound.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
-        elif isinstance(node, ast.arg):
-            bound.add(node.arg)
-        elif isinstance(node, ast.Global):
+        if isinstance(node, ast.Global):
             declared.update(node.names)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             imports = True
-            bound.update(a.asname or a.name.split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            bound.add(node.name)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-            bound.add(node.name)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            bound.add(node.rest)
+        elif not uses_globals and _opens_globals(node):
+            uses_globals = True
+    known = imports and not star_import
     return ModuleNames(
         declared_global=frozenset(declared), uses_globals=uses_globals, star_import=star_import,
-        bound=frozenset(bound) if imports and not star_import else None,
+        bound=frozenset(_global_bindings(tree)) if known else None,
     )
+
+
+def names_bound_in(unit: ast.AST) -> frozenset[str]:
+    """Every name bound anywhere in the top-level statement ``unit``, parameters included:
+    where a nested function's free names come from."""
+    nodes = list(ast.walk(unit))
+    return frozenset(_bound_names(nodes) | {node.arg for node in nodes if isinstance(node, ast.arg)})
 
 
 def nonlocal_names(unit: ast.AST) -> frozenset[str]:
@@ -207,15 +262,16 @@ def names_seen_after_exceptions(function: ast.FunctionDef | ast.AsyncFunctionDef
 class NameVisibility:
     """For one function: the effect bits of storing and of reading each name."""
 
-    __slots__ = ("_stores", "_declared", "_locals", "_nonlocal", "_module", "reads_matter")
+    __slots__ = ("_stores", "_declared", "_locals", "_nonlocal", "_enclosing", "_module", "reads_matter")
 
     def __init__(self, *, declared: frozenset[str] | set[str], captured: frozenset[str] | set[str],
                  seen_after_exceptions: frozenset[str], locals_: frozenset[str] | set[str],
-                 unit_nonlocal: frozenset[str], module: ModuleNames) -> None:
+                 unit_nonlocal: frozenset[str], unit_bound: frozenset[str], module: ModuleNames) -> None:
         self._stores = frozenset(declared) | frozenset(captured) | seen_after_exceptions
         self._declared = frozenset(declared)
         self._locals = locals_
         self._nonlocal = unit_nonlocal
+        self._enclosing = unit_bound
         self._module = module
         self.reads_matter = bool(
             self._declared or unit_nonlocal or module.uses_globals or module.declared_global
@@ -231,4 +287,4 @@ class NameVisibility:
             return int(Effect.VOLATILE_READ)
         if name in self._locals:
             return 0
-        return self._module.read_effect(name)
+        return self._module.read_effect(name, enclosed=name in self._enclosing)
