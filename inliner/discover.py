@@ -16,7 +16,17 @@ class FoundFunction:
     """Index in the module's body of the top-level statement that contains the function."""
 
 
+_WITHOUT_SUITES = frozenset({
+    ast.Assign, ast.Expr, ast.Return, ast.AugAssign, ast.AnnAssign, ast.Pass, ast.Break,
+    ast.Continue, ast.Raise, ast.Delete, ast.Assert, ast.Import, ast.ImportFrom, ast.Global,
+    ast.Nonlocal,
+})
+"""Statements that hold no block of statements (the bulk of every module)."""
+
+
 def _child_suites(statement: ast.stmt) -> list[list[ast.stmt]]:
+    if type(statement) in _WITHOUT_SUITES:
+        return []
     suites = [getattr(statement, name) for name in ("body", "orelse", "finalbody")
               if isinstance(getattr(statement, name, None), list)]
     suites += [handler.body for handler in getattr(statement, "handlers", ())]

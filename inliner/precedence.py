@@ -102,10 +102,25 @@ _ATTRIBUTE_OWNER = SiteContext(Precedence.ATOM, attribute_owner=True)
 _WITH_ITEM = SiteContext(Precedence.TEST, with_item=True)
 
 
+_BY_PARENT_AND_FIELD = {
+    (ast.Call, "func"): _ATOM,
+    (ast.Call, "args"): _TEST,
+    (ast.keyword, "value"): _TEST,
+    (ast.Assign, "value"): _STATEMENT_VALUE,
+    (ast.Expr, "value"): _STATEMENT_VALUE,
+    (ast.Return, "value"): _TUPLE_OK,
+    (ast.Attribute, "value"): _ATTRIBUTE_OWNER,
+}
+"""The answers below for the parents generated code is made of, looked up first."""
+
+
 def site_context(parent: ast.AST, field: str, index: int | None,
                  grandparent: ast.AST | None = None) -> SiteContext:
     """The context of the child found at ``parent.field[index]`` (``index`` None: not a list);
     ``grandparent`` matters only under ``*``: ``f(*a or b)`` is valid, ``[*a or b]`` is not."""
+    common = _BY_PARENT_AND_FIELD.get((type(parent), field))
+    if common is not None:
+        return common
     if isinstance(parent, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)):
         return _STATEMENT_VALUE
     if isinstance(parent, (ast.Return, ast.For, ast.AsyncFor, ast.Yield)):

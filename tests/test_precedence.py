@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import ast
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from inliner import InlineOptions, inline_source
+from inliner.precedence import site_context
 
 CONTEXTS = [
     "return {}", "y = {}", "return {}.attr", "return {}()", "return {}[0]", "return d[{}]",
@@ -91,3 +93,14 @@ def test_parentheses_exactly_where_needed(expression, context):
     except SyntaxError:
         bare_means_the_same = False
     assert result.code == (bare if bare_means_the_same else wrapped)
+
+
+@pytest.mark.parametrize(("parent", "field"), [
+    (ast.Call, "func"), (ast.Call, "args"), (ast.keyword, "value"), (ast.Assign, "value"),
+    (ast.Expr, "value"), (ast.Return, "value"), (ast.Attribute, "value"),
+])
+def test_contexts_looked_up_for_common_parents_follow_the_general_rules(parent, field):
+    """The lookup by exact type answers first; a subclass of the same node type goes
+    through the general rules, which must say the same."""
+    subclass = type("Sub" + parent.__name__, (parent,), {})
+    assert site_context(parent(), field, 0) == site_context(subclass(), field, 0)

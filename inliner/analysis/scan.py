@@ -17,6 +17,7 @@ from ..precedence import site_context
 from ..reasons import FallbackReason, KeepReason
 from .model import Candidate, FunctionAnalysis, Site, Statement, Suite
 from .scope import ScopeFacts, parameters, scan_scope
+from .straight import analyse_straight_line
 from .shared import UNKNOWN_MODULE, ModuleNames, NameVisibility, names_seen_after_exceptions
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp)
@@ -590,6 +591,17 @@ def analyse_function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str
     anywhere) tell which names other code may change or see (see
     :mod:`inliner.analysis.shared`); without them nothing outside the function is known
     to be volatile."""
+    straight = analyse_straight_line(node, qualname, deadline, module, unit_nonlocal, unit_bound)
+    if straight is not None:
+        return straight
+    return analyse_any_function(node, qualname, deadline, module, unit_nonlocal, unit_bound)
+
+
+def analyse_any_function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str,
+                         deadline: Deadline, module: ModuleNames = UNKNOWN_MODULE,
+                         unit_nonlocal: frozenset[str] = frozenset(),
+                         unit_bound: frozenset[str] = frozenset()) -> FunctionAnalysis:
+    """:func:`analyse_function` by the general walker, whatever the function's shape."""
     facts = scan_scope(node)
     if facts.dynamic_use is not None:
         return FunctionAnalysis(
