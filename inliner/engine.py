@@ -17,8 +17,8 @@ from .options import CANONICAL, InlineOptions
 from .plan import plan_function
 from .reasons import FallbackReason
 from .result import InlineResult, internal_error, merge_passes, summarise, untouched
-from .rewrite.canonical import write_canonical
-from .rewrite.preserving import write_preserving
+from .rewrite.canonical import CanonicalRewrite
+from .rewrite.preserving import PreservingRewrite
 from .source import PARSER_ERRORS, describe_syntax_error, future_flags, parse_tree
 from .work import FunctionWork, guarded
 
@@ -50,20 +50,16 @@ class _Run:
         flags = future_flags(tree) if self.given_flags is None else self.given_flags
         self.module = scan_module(tree, self.source) if self.given_module is None else self.given_module
         self.mentions_nonlocal = "nonlocal" in self.source
+        rewrite = (PreservingRewrite(tree, self.source, flags, self.options, self._plan)
+                   if self.options.preserve_format else CanonicalRewrite(tree, self.source, flags))
         works = [FunctionWork(found, NO_DEADLINE) for found in find_functions(tree)]
         for work in works:
             if has_plain_assignment(work.found.node):
                 work.deadline = Deadline(self.options.timeout)  # each function's own time
                 guarded(work, lambda work=work: self._plan(work))
-        if self.options.preserve_format:
-            code = write_preserving(tree, self.source, flags, self.options, works, self._plan)
-        else:
-            code = write_canonical(tree, self.source, flags, works)
-        self.settle = any(
-            w.changes and w.plan.dropped  # type: ignore[union-attr]
-            and ("<locals>" in w.found.qualname or w.plan.kept)  # type: ignore[union-attr]
-            for w in works
-        )
+                rewrite.take(work)
+        code = rewrite.write(works)
+        self.settle = any(w.changes and w.decided.frees_outer_reads for w in works)  # type: ignore[union-attr]
         return summarise(code, tuple(w.report() for w in works))
 
     def _plan(self, work: FunctionWork) -> None:
@@ -76,13 +72,13 @@ class _Run:
                 facts = self.unit_facts[unit] = (
                     nonlocal_names(node) if self.mentions_nonlocal else frozenset(),
                     names_bound_in(node) if self.module.bound is not None else frozenset())
-            work.analysis = analyse_function(work.found.node, work.found.qualname, work.deadline,
-                                             self.module, *facts)
-            if work.analysis.skipped is not None:
-                work.status, work.reason = "skipped", work.analysis.skipped
-                work.detail = work.analysis.skip_detail
+            analysis = analyse_function(work.found.node, work.found.qualname, work.deadline,
+                                        self.module, *facts)
+            work.analysed(analysis)
+            if analysis.skipped is not None:
+                work.status, work.reason, work.detail = "skipped", analysis.skipped, analysis.skip_detail
                 return
-        work.plan = plan_function(work.analysis, self.options, work.deadline, work.pins)
+        work.planned(plan_function(work.analysis, self.options, work.deadline, work.pins))
 
 
 def _settled(source: str, options: InlineOptions, flags: int | None,

@@ -20,6 +20,32 @@ Problem = tuple[FallbackReason, str]
 """Why a rewrite was refused: a reason and its detail."""
 
 
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """What planning decided for a function, in the report's terms: all the rest of the
+    run needs once a rewriter no longer needs the analysis and plan themselves."""
+
+    kept: tuple[KeptVariable, ...]
+    inlined: tuple[str, ...]
+    dropped: tuple[str, ...]
+    frees_outer_reads: bool
+    """Dead code was dropped in a nested function, or beside kept variables: another pass
+    may inline what its reads held back."""
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.inlined or self.dropped)
+
+
+def decided(plan: FunctionPlan, qualname: str) -> Decided:
+    return Decided(
+        kept=tuple(KeptVariable(c.name, c.statement.node.lineno, r) for c, r in plan.kept),
+        inlined=tuple(c.name for c in plan.inlined),
+        dropped=tuple(c.name for c in plan.dropped),
+        frees_outer_reads=bool(plan.dropped) and ("<locals>" in qualname or bool(plan.kept)),
+    )
+
+
 @dataclass(slots=True, eq=False)
 class FunctionWork:
     """One function: what was found, planned and decided for it."""
@@ -31,31 +57,45 @@ class FunctionWork:
     detail: str | None = None
     analysis: FunctionAnalysis | None = None
     plan: FunctionPlan | None = None
+    kept_unplanned: tuple[KeptVariable, ...] = ()
+    """Plainly assigned names that are no candidates at all (bound several times, ...)."""
+    decided: Decided | None = None
+    """Set with every plan; it outlives the analysis and plan (see :meth:`release`)."""
     pins: dict[str, KeepReason] = field(default_factory=dict)
     """Variables a rewriter must keep (and why), fed back into planning."""
 
     @property
     def changes(self) -> bool:
-        return self.status == "unchanged" and self.plan is not None and self.plan.changes
+        return self.status == "unchanged" and self.decided is not None and self.decided.changes
+
+    def analysed(self, analysis: FunctionAnalysis) -> None:
+        self.analysis = analysis
+        self.kept_unplanned = tuple(KeptVariable(n, line, r) for n, line, r in analysis.kept_without_candidate)
+
+    def planned(self, plan: FunctionPlan) -> None:
+        self.plan, self.decided = plan, decided(plan, self.found.qualname)
+
+    def release(self) -> None:
+        """Let the analysis and plan go as soon as no rewriter needs them: a module's
+        functions then never hold all their analyses at once, and the collector frees
+        each while it is young instead of sweeping it again and again."""
+        if self.analysis is not None:
+            self.analysis.unlink()
+        self.analysis = self.plan = None
 
     def fall_back(self, reason: FallbackReason, detail: str | None = None) -> None:
         self.status, self.reason, self.detail, self.plan = "fallback", reason, detail, None
 
     def report(self) -> FunctionReport:
         node = self.found.node
-        plan = self.plan if self.status != "fallback" else None
-        kept: list[KeptVariable] = []
-        if self.analysis is not None:
-            kept += [KeptVariable(n, line, r) for n, line, r in self.analysis.kept_without_candidate]
-        if plan is not None:
-            kept += [KeptVariable(c.name, c.statement.node.lineno, r) for c, r in plan.kept]
-        changed = plan is not None and plan.changes
+        decided = self.decided if self.status != "fallback" else None
+        kept = [*self.kept_unplanned, *(decided.kept if decided else ())]
         return FunctionReport(
             qualname=self.found.qualname, line=node.lineno,
-            status="inlined" if changed and self.status == "unchanged" else self.status,
+            status="inlined" if self.changes else self.status,
             reason=self.reason, detail=self.detail,
-            inlined=tuple(c.name for c in plan.inlined) if plan else (),
-            dropped=tuple(c.name for c in plan.dropped) if plan else (),
+            inlined=decided.inlined if decided else (),
+            dropped=decided.dropped if decided else (),
             kept=tuple(sorted(kept, key=lambda k: k.line)),
         )
 

@@ -103,3 +103,15 @@ class FunctionAnalysis:
     size: int
     skipped: FallbackReason | None = None
     skip_detail: str | None = None
+
+    def unlink(self) -> None:
+        """Break the references that point back up (block to statement, statement to its
+        reads and candidate), once nothing will read them again. Without cycles the whole
+        analysis is freed the moment it is dropped, instead of waiting for the garbage
+        collector, whose every pass also sweeps everything else the process holds."""
+        for suite in self.suites:
+            suite.statements = []
+            suite.candidates = []
+        for statement in self.statements:
+            statement.sites = []
+            statement.candidate = None

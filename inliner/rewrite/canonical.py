@@ -23,17 +23,34 @@ from ..work import FunctionWork, by_unit
 
 @dataclass(slots=True)
 class Undo:
-    """What :func:`apply_plans` changed, so that a function can be put back as it was."""
+    """What :func:`apply_plans` changed, so that a function can be put back as it was
+    (and changed again)."""
 
-    steps: list[tuple[ast.AST, str, int | None, object]] = field(default_factory=list)
+    steps: list[tuple[ast.AST, str, int | None, object, object]] = field(default_factory=list)
+    """(owner, field, index in the field's list or None, old value, new value)"""
+
+    def record(self, owner: ast.AST, name: str, index: int | None, new: object) -> None:
+        if index is None:
+            self.steps.append((owner, name, None, getattr(owner, name), new))
+            setattr(owner, name, new)
+        else:
+            holder = getattr(owner, name)
+            self.steps.append((owner, name, index, holder[index], new))
+            holder[index] = new
 
     def revert(self) -> None:
-        for owner, name, index, old in reversed(self.steps):
+        for owner, name, index, old, _ in reversed(self.steps):
             if index is None:
                 setattr(owner, name, old)
             else:
                 getattr(owner, name)[index] = old
-        self.steps.clear()
+
+    def reapply(self) -> None:
+        for owner, name, index, _, new in self.steps:
+            if index is None:
+                setattr(owner, name, new)
+            else:
+                getattr(owner, name)[index] = new
 
 
 def apply_plan(plan: FunctionPlan) -> Undo:
@@ -53,23 +70,15 @@ def apply_plan(plan: FunctionPlan) -> Undo:
         for k, site in enumerate(plan.live_sites[id(candidate)]):
             # A new root per further read: ast.unparse keys its parenthesisation by node,
             # so a root shared by two contexts would be written with the other's parentheses.
-            value = current if k == 0 else copy.copy(current)
-            if site.index is None:
-                undo.steps.append((site.parent, site.field, None, getattr(site.parent, site.field)))
-                setattr(site.parent, site.field, value)
-            else:
-                holder = getattr(site.parent, site.field)
-                undo.steps.append((site.parent, site.field, site.index, holder[site.index]))
-                holder[site.index] = value
+            undo.record(site.parent, site.field, site.index, current if k == 0 else copy.copy(current))
     removed = plan.removed_statements
     suites = {id(c.statement.suite): c.statement.suite for c in (*plan.inlined, *plan.dropped)}
     for suite in suites.values():
         body = getattr(suite.owner, suite.field)
         kept = [statement for statement in body if id(statement) not in removed]
-        undo.steps.append((suite.owner, suite.field, None, body))
         # A block left empty gets a pass where its first statement was (compiling the
         # planned tree, as verification does, needs every statement placed).
-        setattr(suite.owner, suite.field, kept or [ast.copy_location(ast.Pass(), body[0])])
+        undo.record(suite.owner, suite.field, None, kept or [ast.copy_location(ast.Pass(), body[0])])
     return undo
 
 
@@ -80,9 +89,31 @@ def apply_plans(plans: Iterable[FunctionPlan]) -> Undo:
     return combined
 
 
-def write_canonical(tree: ast.Module, source: str, flags: int, works: list[FunctionWork]) -> str:
-    """The canonical text of ``tree`` with every changing function's plan applied."""
-    undo = {id(w): apply_plan(w.plan) for w in works if w.changes}  # type: ignore[arg-type]
+class CanonicalRewrite:
+    """The canonical rewrite of one module: each plan is applied to the tree as soon as it
+    is made (a function's own code is no other function's, and an enclosing function is
+    planned before the functions inside it), and the module is written once at the end."""
+
+    def __init__(self, tree: ast.Module, source: str, flags: int) -> None:
+        self.tree = tree
+        self.source = source
+        self.flags = flags
+        self.undo: dict[int, Undo] = {}
+
+    def take(self, work: FunctionWork) -> None:
+        """Apply ``work``'s plan; from here on only its :class:`Undo` is needed."""
+        if work.changes:
+            self.undo[id(work)] = apply_plan(work.plan)  # type: ignore[arg-type]
+        work.release()
+
+    def write(self, works: list[FunctionWork]) -> str:
+        return write_canonical(self.tree, self.source, self.flags, works, self.undo)
+
+
+def write_canonical(tree: ast.Module, source: str, flags: int, works: list[FunctionWork],
+                    undo: dict[int, Undo]) -> str:
+    """The canonical text of ``tree``, where the plans of ``works`` that change have been
+    applied (``undo``, by ``id`` of each work, puts one back)."""
     try:
         code = ast.unparse(tree)
     except RecursionError:
@@ -125,12 +156,15 @@ def _keep_unwritable(tree: ast.Module, changed: list[FunctionWork], undo: dict[i
             continue
         except ValueError:
             pass
-        for work in unit_works:
-            undo.pop(id(work)).revert()
-        for work in unit_works:
-            undo[id(work)] = apply_plan(work.plan)  # type: ignore[arg-type]
+        applied = [undo.pop(id(work)) for work in unit_works]
+        for steps in reversed(applied):
+            steps.revert()
+        for work, steps in zip(unit_works, applied):
+            steps.reapply()
             try:
                 ast.unparse(node)
             except ValueError as error:
-                undo.pop(id(work)).revert()
+                steps.revert()
                 work.fall_back(FallbackReason.CANNOT_UNPARSE, str(error))
+            else:
+                undo[id(work)] = steps

@@ -32,6 +32,26 @@ def unit_deadline(options: InlineOptions) -> Deadline:
     return Deadline(options.timeout)
 
 
+class PreservingRewrite:
+    """The format-preserving rewrite of one module: functions are rewritten in their
+    text at the end; a function with nothing to change needs its analysis no longer."""
+
+    def __init__(self, tree: ast.Module, source: str, flags: int, options: InlineOptions,
+                 replan: Replan) -> None:
+        self.tree = tree
+        self.source = source
+        self.flags = flags
+        self.options = options
+        self.replan = replan
+
+    def take(self, work: FunctionWork) -> None:
+        if not work.changes:
+            work.release()
+
+    def write(self, works: list[FunctionWork]) -> str:
+        return write_preserving(self.tree, self.source, self.flags, self.options, works, self.replan)
+
+
 def write_preserving(tree: ast.Module, source: str, flags: int, options: InlineOptions,
                      works: list[FunctionWork], replan: Replan) -> str:
     """``source`` with every changing function rewritten in place."""
