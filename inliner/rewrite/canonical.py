@@ -1,6 +1,7 @@
 """The canonical rewriter: plans applied to the stdlib syntax tree, ``ast.unparse``.
 
-``ast.unparse`` of the rewritten module is the canonical form; the format-preserving
+``ast.unparse`` of the rewritten module is the canonical form (written, character for
+character, by :mod:`inliner.rewrite.canonical_text`); the format-preserving
 rewriter also uses the rewritten tree, as the program its own output must equal.
 A function whose rewrite cannot be written, or does not read back as planned, is put
 back as it was (its plan undone) and says why.
@@ -19,6 +20,7 @@ from ..source import split_lines
 from ..units import unit_text
 from ..verify import check_canonical
 from ..work import FunctionWork, by_unit
+from .canonical_text import write_module
 
 
 @dataclass(slots=True)
@@ -115,18 +117,18 @@ def write_canonical(tree: ast.Module, source: str, flags: int, works: list[Funct
     """The canonical text of ``tree``, where the plans of ``works`` that change have been
     applied (``undo``, by ``id`` of each work, puts one back)."""
     try:
-        code = ast.unparse(tree)
+        code = write_module(tree)
     except RecursionError:
         for work in works:
             if id(work) in undo:
                 undo[id(work)].revert()
                 work.fall_back(FallbackReason.TOO_COMPLEX, "nested too deeply to unparse")
-        return ast.unparse(tree)
+        return write_module(tree)
     except ValueError:
         # ast.unparse has limits of its own (on 3.11, a backslash inside an f-string's
         # expression): only the functions whose rewrite it cannot write keep theirs.
         _keep_unwritable(tree, [w for w in works if id(w) in undo], undo)
-        code = ast.unparse(tree)
+        code = write_module(tree)
     if not undo:
         return code
     changed = by_unit(w for w in works if id(w) in undo)
@@ -144,7 +146,7 @@ def write_canonical(tree: ast.Module, source: str, flags: int, works: list[Funct
         for work in changed[unit]:
             undo[id(work)].revert()
             work.fall_back(*problem)
-    return ast.unparse(tree)
+    return write_module(tree)
 
 
 def _keep_unwritable(tree: ast.Module, changed: list[FunctionWork], undo: dict[int, Undo]) -> None:
