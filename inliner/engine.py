@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .analysis import analyse_function
+from .analysis.straight import count_reads
 from .analysis.shared import ModuleNames, names_bound_in, nonlocal_names, scan_module
 from .deadline import NO_DEADLINE, Deadline
 from .discover import find_functions, has_plain_assignment
 from .options import CANONICAL, InlineOptions
-from .plan import plan_function
+from .plan import kept_without_sites, plan_function
 from .reasons import FallbackReason
 from .result import InlineResult, internal_error, merge_passes, summarise, untouched
 from .rewrite.canonical import CanonicalRewrite
@@ -36,6 +37,8 @@ class _Run:
         self.given_module = module
         self.unit_facts: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
         """Per top-level statement: the names declared nonlocal in it, and bound in it."""
+        self.quick_verdicts = options.expand == "single" and not options.drop_dead
+        """Whether a function whose every variable must stay can be told by counting reads."""
         self.settle = False
         """Whether a nested function dropped dead code, which may free outer variables."""
 
@@ -64,6 +67,13 @@ class _Run:
 
     def _plan(self, work: FunctionWork) -> None:
         """Analyse (once) and plan ``work``'s function, keeping its pinned variables."""
+        if work.analysis is None and not work.pins and self.quick_verdicts:
+            # Most functions of an inlined module have nothing left to inline.
+            reads = count_reads(work.found.node, work.deadline)
+            kept = kept_without_sites(reads, self.options) if reads is not None else None
+            if kept is not None:
+                work.kept_all(reads.kept_without_candidate, kept)  # type: ignore[union-attr]
+                return
         if work.analysis is None:
             unit = work.found.unit
             facts = self.unit_facts.get(unit)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .analysis import Candidate, FunctionAnalysis, Site, Statement, Suite
+from .analysis.straight import ReadCounts
 from .deadline import Deadline
 from .compile_warnings import warns_at
 from .effects import barrier_for, shared_barrier_for, uncopyable_for, undroppable_for
@@ -49,15 +50,18 @@ class FunctionPlan:
 
 def misplaced_read(candidate: Candidate, sites: list[Site]) -> KeepReason | None:
     """Why some of ``sites`` is not a place the value may move to, if it is not."""
-    if any(site.captured for site in sites):
-        return KeepReason.CAPTURED
     definition = candidate.statement
+    suite, index = definition.suite, definition.index
+    found: KeepReason | None = None
     for site in sites:
-        if not site.safe_position:
-            return KeepReason.CONDITIONAL_READ
-        if site.statement.suite is not definition.suite or site.statement.index <= definition.index:
-            return KeepReason.READ_OUTSIDE_BLOCK
-    return None
+        if site.captured:
+            return KeepReason.CAPTURED  # whichever read comes first
+        if found is None:
+            if not site.safe_position:
+                found = KeepReason.CONDITIONAL_READ
+            elif site.statement.suite is not suite or site.statement.index <= index:
+                found = KeepReason.READ_OUTSIDE_BLOCK
+    return found
 
 
 class _Fenwick:
@@ -139,6 +143,8 @@ class _Planner:
     # -- helpers --------------------------------------------------------------------------
 
     def live_sites(self, candidate: Candidate) -> list[Site]:
+        if not self.plan.dropped:
+            return candidate.sites  # no read has died yet
         live = self.site_live
         return [s for s in candidate.sites if live[s.uid]]
 
@@ -274,6 +280,8 @@ class _Planner:
             self.size -= candidate.statement.size
             self.plan.dropped.append(candidate)
             return None
+        if self.options.expand == "single" and len(sites) > 1:
+            return KeepReason.MULTIPLE_READS  # every read holds at least one copy
         copies = sum(self.copies_of(s) for s in sites)
         if self.options.expand == "single" and copies > 1:
             return KeepReason.MULTIPLE_READS
@@ -317,6 +325,30 @@ class _Planner:
         self.plan.dropped.reverse()
         self.plan.kept.reverse()
         return self.plan
+
+
+def kept_without_sites(reads: ReadCounts, options: InlineOptions) -> list[tuple[str, int, KeepReason]] | None:
+    """The plan of a straight-line function whose every variable stays for a reason that
+    needs no read's details, as :meth:`_Planner.decide` finds it; None when any
+    variable might be inlined (then the function is planned in full).
+
+    Under single expansion, keeping dead code, with no pins: a variable read at or before
+    its own assignment is misplaced, one never read is unused, and one read more than
+    once is read too often. Those checks come before any that needs the reads' places."""
+    if options.expand != "single" or options.drop_dead:
+        return None
+    kept = []
+    for name, line, reads_of_it, read_early in reads.candidates:
+        if read_early:
+            reason = KeepReason.READ_OUTSIDE_BLOCK
+        elif reads_of_it == 0:
+            reason = KeepReason.UNUSED
+        elif reads_of_it > 1:
+            reason = KeepReason.MULTIPLE_READS
+        else:
+            return None
+        kept.append((name, line, reason))
+    return kept
 
 
 def plan_function(analysis: FunctionAnalysis, options: InlineOptions, deadline: Deadline,

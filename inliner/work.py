@@ -39,9 +39,9 @@ class Decided:
 
 def decided(plan: FunctionPlan, qualname: str) -> Decided:
     return Decided(
-        kept=tuple(KeptVariable(c.name, c.statement.node.lineno, r) for c, r in plan.kept),
-        inlined=tuple(c.name for c in plan.inlined),
-        dropped=tuple(c.name for c in plan.dropped),
+        kept=tuple([KeptVariable(c.name, c.statement.node.lineno, r) for c, r in plan.kept]),
+        inlined=tuple([c.name for c in plan.inlined]),
+        dropped=tuple([c.name for c in plan.dropped]),
         frees_outer_reads=bool(plan.dropped) and ("<locals>" in qualname or bool(plan.kept)),
     )
 
@@ -74,6 +74,13 @@ class FunctionWork:
 
     def planned(self, plan: FunctionPlan) -> None:
         self.plan, self.decided = plan, decided(plan, self.found.qualname)
+
+    def kept_all(self, kept_unplanned: list[tuple[str, int, KeepReason]],
+                 kept: list[tuple[str, int, KeepReason]]) -> None:
+        """Decided without an analysis or plan: nothing changes, these stay."""
+        self.kept_unplanned = tuple([KeptVariable(n, line, r) for n, line, r in kept_unplanned])
+        self.decided = Decided(kept=tuple([KeptVariable(n, line, r) for n, line, r in kept]),
+                               inlined=(), dropped=(), frees_outer_reads=False)
 
     def release(self) -> None:
         """Let the analysis and plan go as soon as no rewriter needs them: a module's

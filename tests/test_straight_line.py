@@ -19,9 +19,11 @@ from helpers import code
 from inliner.analysis.model import FunctionAnalysis
 from inliner.analysis.scan import analyse_any_function
 from inliner.analysis.shared import UNKNOWN_MODULE, names_bound_in, nonlocal_names, scan_module
-from inliner.analysis.straight import analyse_straight_line
+from inliner.analysis.straight import analyse_straight_line, count_reads
 from inliner.deadline import NO_DEADLINE, Deadline, DeadlineExceeded
 from inliner.discover import find_functions
+from inliner.options import InlineOptions
+from inliner.plan import kept_without_sites, plan_function
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -55,11 +57,39 @@ def contexts(source: str, tree: ast.Module, unit: ast.stmt) -> list[tuple]:
             (module, nonlocal_names(unit), names_bound_in(unit) if module.bound is not None else frozenset())]
 
 
+SINGLE = [InlineOptions(), InlineOptions(policy="pure"), InlineOptions(preserve_format=False)]
+
+
+def compare_verdicts(found) -> int:
+    """Where counting reads decides a function, it decides what the full plan decides;
+    returns how many options it decided."""
+    reads = count_reads(found.node, NO_DEADLINE)
+    assert (reads is None) == (analyse_straight_line(
+        found.node, found.qualname, NO_DEADLINE, UNKNOWN_MODULE, frozenset(), frozenset()) is None)
+    if reads is None:
+        return 0
+    decided = 0
+    for options in SINGLE:
+        kept = kept_without_sites(reads, options)
+        if kept is None:
+            continue
+        decided += 1
+        analysis = analyse_any_function(found.node, found.qualname, NO_DEADLINE)
+        plan = plan_function(analysis, options, NO_DEADLINE)
+        assert (plan.inlined, plan.dropped) == ([], [])
+        assert kept == [(c.name, c.statement.node.lineno, r) for c, r in plan.kept]
+        assert reads.kept_without_candidate == analysis.kept_without_candidate
+    assert kept_without_sites(reads, InlineOptions(expand="all")) is None
+    assert kept_without_sites(reads, InlineOptions(drop_dead=True)) is None
+    return decided
+
+
 def compare(source: str) -> int:
     """Check every function of ``source`` both ways; returns how many took the one pass."""
     tree = ast.parse(source)
     straight = 0
     for found in find_functions(tree):
+        compare_verdicts(found)
         for context in contexts(source, tree, tree.body[found.unit]):
             fast = analyse_straight_line(found.node, found.qualname, NO_DEADLINE, *context)
             if fast is None:
@@ -215,3 +245,30 @@ def test_the_one_pass_checks_its_deadline_once_a_statement_as_the_walker_does():
                 outcomes.append("timeout")
         assert outcomes[0] == outcomes[1]
     assert outcomes == ["done", "done"]
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("solvers_*.py")), ids=lambda p: p.name)
+def test_an_inlined_module_is_decided_by_counting_reads(path):
+    """A module inlined once (what a hook meets every time after) has nothing left to
+    inline: every function is told so by counting its reads, as the full plan tells it."""
+    from inliner import inline_source
+
+    kept_twice = inline_source(path.read_text(), InlineOptions(policy="pure")).code
+    functions = find_functions(ast.parse(kept_twice))
+    assert sum(compare_verdicts(found) for found in functions) == len(SINGLE) * len(functions)
+
+
+def test_counting_reads_keeps_what_comes_before_any_placed_read():
+    rows = [
+        ("def f(a):\n    y = g(x)\n    x = h(a)\n    return k(y, y)\n", "read-outside-block"),
+        ("def f(a):\n    x = g(x)\n    return x\n", "read-outside-block"),
+        ("def f(a):\n    x = g(a)\n    return a\n", "unused"),
+        ("def f(a):\n    x = g(a)\n    return h(x, x)\n", "multiple-reads"),
+    ]
+    for source, reason in rows:
+        found = find_functions(ast.parse(source))[0]
+        kept = kept_without_sites(count_reads(found.node, NO_DEADLINE), InlineOptions())
+        assert kept is not None and reason in {str(k[2]) for k in kept}, source
+        assert compare_verdicts(found) == len(SINGLE)
+    found = find_functions(ast.parse("def f(a):\n    x = g(a)\n    return x\n"))[0]
+    assert kept_without_sites(count_reads(found.node, NO_DEADLINE), InlineOptions()) is None

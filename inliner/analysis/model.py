@@ -84,6 +84,8 @@ class Candidate:
     trivial: bool
     """The value is a name or a constant."""
     names_read: frozenset[str]
+    """The names the value reads that the function binds (only those can be rebound
+    between the definition and a read)."""
     height: int
     size: int
     sites: list[Site] = field(default_factory=list)

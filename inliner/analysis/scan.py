@@ -501,7 +501,8 @@ class _Walker:
                 name=target.id,  # type: ignore[attr-defined]
                 statement=self.statement, value=node.value, effects=value_effects,
                 trivial=isinstance(node.value, (ast.Name, ast.Constant)),
-                names_read=frozenset(names or ()), height=height, size=size,
+                names_read=frozenset(n for n in names or () if n in facts.binding_counts),
+                height=height, size=size,
             )
             self.statement.candidate = candidate
             self.candidates.append(candidate)

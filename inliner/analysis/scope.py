@@ -51,7 +51,9 @@ def parameters(arguments: ast.arguments) -> list[ast.arg]:
 
 
 def parameter_names(arguments: ast.arguments) -> frozenset[str]:
-    return frozenset(argument.arg for argument in parameters(arguments))
+    if arguments.posonlyargs or arguments.vararg or arguments.kwonlyargs or arguments.kwarg:
+        return frozenset([argument.arg for argument in parameters(arguments)])
+    return frozenset([argument.arg for argument in arguments.args])
 
 
 def scan_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeFacts:

@@ -13,10 +13,12 @@ Anything else returns None, and the general walker analyses the function.
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
+from dataclasses import dataclass
 
 from ..deadline import Deadline
 from ..effects import Effect
-from ..precedence import site_context
+from ..precedence import SiteContext, site_context
 from ..reasons import KeepReason
 from .model import Candidate, FunctionAnalysis, Site, Statement, Suite
 from .scope import parameter_names
@@ -25,6 +27,8 @@ from .shared import ModuleNames, NameVisibility
 _DYNAMIC = frozenset({"locals", "eval", "exec", "vars", "dir", "super"})
 """Names through which a function may see its locals: the general walker judges them."""
 
+_ARGUMENT = site_context(ast.Call(), "args", 0)
+"""The context of a call's argument, the read generated code holds most."""
 _MAY_RAISE = int(Effect.MAY_RAISE)
 _CALL = int(Effect.CALL)
 
@@ -36,11 +40,9 @@ class _NotStraight(Exception):
     """The function holds something this pass does not model."""
 
 
-def analyse_straight_line(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, deadline: Deadline,
-                          module: ModuleNames, unit_nonlocal: frozenset[str],
-                          unit_bound: frozenset[str]) -> FunctionAnalysis | None:
-    """The analysis of ``node`` if it is straight-line (see the module's text), else None."""
-    body = node.body
+def _assignments(body: list[ast.stmt]) -> tuple[dict[str, int], dict[str, ast.Assign]] | None:
+    """How often each name is assigned, and its last assignment; None unless every
+    statement is ``name = value``, an expression statement or a return."""
     counts: dict[str, int] = {}
     last_assignment: dict[str, ast.Assign] = {}
     for statement_node in body:
@@ -54,170 +56,279 @@ def analyse_straight_line(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname
             last_assignment[name] = statement_node  # type: ignore[assignment]
         elif kind is not _Return and kind is not _Expr:
             return None
-    params = parameter_names(node.args)
-    candidate_names = frozenset(name for name, count in counts.items() if count == 1 and name not in params)
-    kept_without_candidate = [
-        (name, assignment.lineno, KeepReason.MULTIPLE_BINDINGS)
-        for name, assignment in last_assignment.items() if name not in candidate_names
-    ]
-    locals_ = {*counts, *params}
-    definitely_bound = {p for p in params if p not in counts}
-    """Parameters never rebound, and candidates whose definition has been passed."""
-    visibility = NameVisibility(
-        declared=frozenset(), captured=frozenset(), seen_after_exceptions=frozenset(), locals_=locals_,
-        unit_nonlocal=unit_nonlocal, unit_bound=unit_bound, module=module,
-    )
-    read_effects: dict[str, int] | None = {} if visibility.reads_matter else None
-    noted = None if read_effects is not None else frozenset(locals_ - definitely_bound) | _DYNAMIC
-    """The names whose reads may record more than the name (None: any name may): a
-    parameter never rebound is always bound, and no global's read is an event here."""
-    sites: list[Site] = []
-    suite = Suite(owner=node, field="body")
+    return counts, last_assignment
 
-    # The state of the statement being walked, as the general walker keeps it: events
-    # (``order``, ``prefix``), the names its value reads (``names``, for a candidate's
-    # value), and its measures. ``nodes`` counts every node (and keyword) walked and
-    # ``deepest`` is the greatest depth reached: an expression walked from depth 1 is as
-    # high as the deepest depth in it.
-    statement: Statement
-    order = prefix = nodes = deepest = 0
-    names: set[str] | None = None
 
-    def read(name_node: ast.Name, parent: ast.AST, field: str, index: int | None, depth: int) -> None:
-        nonlocal order, prefix
-        if type(name_node.ctx) is not _Load:
+def _kept_without_candidate(last_assignment: dict[str, ast.Assign],
+                            candidates: Collection[str]) -> list[tuple[str, int, KeepReason]]:
+    return [(name, assignment.lineno, KeepReason.MULTIPLE_BINDINGS)
+            for name, assignment in last_assignment.items() if name not in candidates]
+
+
+class _Pass:
+    """One walk over one function, keeping the state the general walker keeps: the events
+    of the statement being walked (``order``, ``prefix``), the names its value reads
+    (``names``, for a candidate's value) and its measures. ``nodes`` counts every node
+    (and keyword) walked and ``deepest`` is the greatest depth reached: an expression
+    walked from depth 1 is as high as the deepest depth in it."""
+
+    __slots__ = ("bound", "candidate_names", "locals_", "definitely_bound", "visibility", "read_effects",
+                 "noted", "sites", "statement", "order", "prefix", "names", "nodes", "deepest")
+
+    def __init__(self, bound: dict[str, int], candidate_names: frozenset[str], locals_: set[str],
+                 definitely_bound: set[str], visibility: NameVisibility) -> None:
+        self.bound = bound
+        self.candidate_names = candidate_names
+        self.locals_ = locals_
+        self.definitely_bound = definitely_bound
+        """Parameters never rebound, and candidates whose definition has been passed."""
+        self.visibility = visibility
+        self.read_effects: dict[str, int] | None = {} if visibility.reads_matter else None
+        self.noted: frozenset[str] | None = (
+            None if visibility.reads_matter else frozenset(locals_ - definitely_bound) | _DYNAMIC)
+        """The names whose reads may record anything (None: any name may): a parameter
+        never rebound is always bound, and no global's read is an event here."""
+        self.sites: list[Site] = []
+        self.statement: Statement
+        self.order = self.prefix = self.nodes = self.deepest = 0
+        self.names: set[str] | None = None
+
+    def expr(self, node: ast.expr, parent: ast.AST, field: str, index: int | None, depth: int) -> None:
+        """Record what evaluating ``node`` does. Every position here is evaluated exactly
+        once, unconditionally."""
+        kind = type(node)
+        if kind is _Call:
+            self.call(node, depth)  # type: ignore[arg-type]
+            return
+        self.nodes += 1
+        if depth > self.deepest:
+            self.deepest = depth
+        if kind is _Name:
+            self.read(node, parent, field, index, depth)  # type: ignore[arg-type]
+        elif kind is _Constant:
+            pass
+        elif kind is _Attribute and type(node.ctx) is _Load:  # type: ignore[attr-defined]
+            self.expr(node.value, node, "value", None, depth + 1)  # type: ignore[attr-defined]
+            self.order += 1
+            self.prefix |= _MAY_RAISE
+        elif kind is _UnaryOp:
+            self.expr(node.operand, node, "operand", None, depth + 1)  # type: ignore[attr-defined]
+            self.order += 1
+            self.prefix |= _MAY_RAISE
+        else:
             raise _NotStraight
-        name = name_node.id
-        if name in _DYNAMIC:
-            raise _NotStraight
-        if names is not None:
-            names.add(name)
-        if name in candidate_names:
-            order += 1
-            # Positionally, in Site's field order: uid, name, node, parent, field, index,
-            # statement, order, prefix, depth, context, safe_position, in_fstring.
-            site = Site(len(sites), name, name_node, parent, field, index, statement, order, prefix,
-                        depth, site_context(parent, field, index), True, False)
-            sites.append(site)
-            statement.sites.append(site)
-        if name in locals_ and name not in definitely_bound:
-            order += 1
-            prefix |= _MAY_RAISE
-        if read_effects is not None:
-            effect = read_effects.get(name)
-            if effect is None:
-                effect = read_effects[name] = visibility.read_effect(name)
-            if effect:
-                order += 1
-                prefix |= effect
 
-    def call(call_node: ast.Call, depth: int) -> None:
-        nonlocal order, prefix, nodes, deepest
+    def call(self, node: ast.Call, depth: int) -> None:
         deeper = depth + 1
-        if deeper > deepest:
-            deepest = deeper  # the function's own expression, at least
-        nodes += 1
-        function = call_node.func
+        if deeper > self.deepest:
+            self.deepest = deeper  # the function's own expression, at least
+        noted = self.noted
+        nodes = 1
+        function = node.func
         if type(function) is _Name and noted is not None and function.id not in noted:
             nodes += 1
-            if names is not None:
-                names.add(function.id)
         else:
-            expr(function, call_node, "func", None, deeper)
+            self.expr(function, node, "func", None, deeper)
         position = 0
-        for argument in call_node.args:
+        for argument in node.args:
             kind = type(argument)
             if kind is _Name:
                 nodes += 1
                 if noted is None or argument.id in noted:
-                    read(argument, call_node, "args", position, deeper)
-                elif names is not None:
-                    names.add(argument.id)
+                    self.read(argument, node, "args", position, deeper, _ARGUMENT)
             elif kind is _Call:
-                call(argument, deeper)
+                self.call(argument, deeper)
             else:
-                expr(argument, call_node, "args", position, deeper)
+                self.expr(argument, node, "args", position, deeper)
             position += 1
-        for keyword in call_node.keywords:
+        for keyword in node.keywords:
             nodes += 1
-            expr(keyword.value, keyword, "value", None, deeper)
+            self.expr(keyword.value, keyword, "value", None, deeper)
             if keyword.arg is None:
-                order += 1
-                prefix |= _CALL
-        order += 1
-        prefix |= _CALL
+                self.order += 1
+                self.prefix |= _CALL
+        self.nodes += nodes
+        self.order += 1
+        self.prefix |= _CALL
 
-    def expr(expression: ast.expr, parent: ast.AST, field: str, index: int | None, depth: int) -> None:
-        """Record what evaluating ``expression`` does. Every position here is evaluated
-        exactly once, unconditionally."""
-        nonlocal order, prefix, nodes, deepest
-        kind = type(expression)
-        if kind is _Call:
-            call(expression, depth)  # type: ignore[arg-type]
-            return
-        nodes += 1
-        if depth > deepest:
-            deepest = depth
-        if kind is _Name:
-            read(expression, parent, field, index, depth)  # type: ignore[arg-type]
-        elif kind is _Constant:
-            pass
-        elif kind is _Attribute and type(expression.ctx) is _Load:  # type: ignore[attr-defined]
-            expr(expression.value, expression, "value", None, depth + 1)  # type: ignore[attr-defined]
-            order += 1
-            prefix |= _MAY_RAISE
-        elif kind is _UnaryOp:
-            expr(expression.operand, expression, "operand", None, depth + 1)  # type: ignore[attr-defined]
-            order += 1
-            prefix |= _MAY_RAISE
-        else:
+    def read(self, node: ast.Name, parent: ast.AST, field: str, index: int | None, depth: int,
+             context: SiteContext | None = None) -> None:
+        if type(node.ctx) is not _Load:
             raise _NotStraight
+        name = node.id
+        if name in _DYNAMIC:
+            raise _NotStraight
+        if self.names is not None and name in self.bound:
+            self.names.add(name)
+        if name in self.candidate_names:
+            self.order += 1
+            sites = self.sites
+            # Positionally, in Site's field order: uid, name, node, parent, field, index,
+            # statement, order, prefix, depth, context, safe_position, in_fstring.
+            site = Site(len(sites), name, node, parent, field, index, self.statement, self.order, self.prefix,
+                        depth, context or site_context(parent, field, index), True, False)
+            sites.append(site)
+            self.statement.sites.append(site)
+        if name in self.locals_ and name not in self.definitely_bound:
+            self.order += 1
+            self.prefix |= _MAY_RAISE
+        read_effects = self.read_effects
+        if read_effects is not None:
+            effect = read_effects.get(name)
+            if effect is None:
+                effect = read_effects[name] = self.visibility.read_effect(name)
+            if effect:
+                self.order += 1
+                self.prefix |= effect
 
+    def measure(self, value: ast.expr, statement: ast.stmt) -> int:
+        """Walk a statement's value; its size (its height is then ``deepest``)."""
+        self.nodes = self.deepest = 0
+        self.expr(value, statement, "value", None, 1)
+        return self.nodes
+
+
+def analyse_straight_line(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, deadline: Deadline,
+                          module: ModuleNames, unit_nonlocal: frozenset[str],
+                          unit_bound: frozenset[str]) -> FunctionAnalysis | None:
+    """The analysis of ``node`` if it is straight-line (see the module's text), else None."""
+    shape = _assignments(node.body)
+    if shape is None:
+        return None
+    counts, last_assignment = shape
+    params = parameter_names(node.args)
+    candidate_names = frozenset(name for name, count in counts.items() if count == 1 and name not in params)
+    locals_ = {*counts, *params}
+    visibility = NameVisibility(
+        declared=frozenset(), captured=frozenset(), seen_after_exceptions=frozenset(), locals_=locals_,
+        unit_nonlocal=unit_nonlocal, unit_bound=unit_bound, module=module,
+    )
+    walk = _Pass(counts, candidate_names, locals_, {p for p in params if p not in counts}, visibility)
+    suite = Suite(owner=node, field="body")
     statements = suite.statements
     candidates = suite.candidates
     binding_indices = suite.binding_indices
     total = 1
     try:
-        for index, statement_node in enumerate(body):
+        for index, statement_node in enumerate(node.body):
             deadline.check()
             statement = Statement(index, index, suite, statement_node)  # uid, index, suite, node
             statements.append(statement)
-            order = prefix = nodes = deepest = 0
+            walk.statement = statement
+            walk.order = walk.prefix = 0
             value = statement_node.value  # type: ignore[attr-defined]
             if type(statement_node) is _Assign:
                 name = statement_node.targets[0].id  # type: ignore[attr-defined]
                 if name in candidate_names:
-                    names = set()
+                    names: set[str] = set()
+                    walk.names = names
                     try:
-                        expr(value, statement_node, "value", None, 1)
+                        size = walk.measure(value, statement_node)
                     finally:
-                        read_names, names = names, None
+                        walk.names = None
                     candidate = Candidate(  # name, statement, value, effects, trivial, names_read, height, size
-                        name, statement, value, prefix, type(value) is _Name or type(value) is _Constant,
-                        frozenset(read_names), deepest, nodes,
+                        name, statement, value, walk.prefix, type(value) is _Name or type(value) is _Constant,
+                        frozenset(names), walk.deepest, size,
                     )
                     statement.candidate = candidate
                     candidates.append(candidate)
-                    definitely_bound.add(name)
+                    walk.definitely_bound.add(name)
                 else:
-                    expr(value, statement_node, "value", None, 1)
-                statement.size = nodes + 2
+                    size = walk.measure(value, statement_node)
+                statement.size = size + 2
                 statement.binds = frozenset((name,))
                 binding_indices.setdefault(name, []).append(index)
             elif value is None:
                 statement.size = 1
             else:
-                expr(value, statement_node, "value", None, 1)
-                statement.size = nodes + 1
-            statement.effects = prefix
-            suite.has_effects |= prefix
+                statement.size = 1 + walk.measure(value, statement_node)
+            statement.effects = walk.prefix
+            suite.has_effects |= walk.prefix
             total += statement.size
     except _NotStraight:
         return None
+    sites = walk.sites
     by_name = {c.name: c for c in candidates}
     for site in sites:
         by_name[site.name].sites.append(site)
     return FunctionAnalysis(
         node=node, qualname=qualname, suites=[suite], statements=statements, sites=sites,
-        candidates=candidates, kept_without_candidate=kept_without_candidate, size=total,
+        candidates=candidates, kept_without_candidate=_kept_without_candidate(last_assignment, candidate_names),
+        size=total,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ReadCounts:
+    """How the variables of a straight-line function are read, without recording where:
+    enough for the planner when no variable can be inlined (see
+    :func:`inliner.plan.kept_without_sites`)."""
+
+    kept_without_candidate: list[tuple[str, int, KeepReason]]
+    candidates: list[tuple[str, int, int, bool]]
+    """Per candidate, in definition order: its name, its assignment's line, how many
+    times it is read, and whether a read comes at or before its assignment."""
+
+
+def count_reads(node: ast.FunctionDef | ast.AsyncFunctionDef, deadline: Deadline) -> ReadCounts | None:
+    """The :class:`ReadCounts` of ``node`` if it is straight-line, else None. It accepts
+    exactly what :func:`analyse_straight_line` accepts, and checks ``deadline`` as often."""
+    shape = _assignments(node.body)
+    if shape is None:
+        return None
+    counts, last_assignment = shape
+    params = parameter_names(node.args)
+    reads = {name: 0 for name, count in counts.items() if count == 1 and name not in params}
+    early: set[str] = set()
+    defined: set[str] = set()
+    try:
+        for statement_node in node.body:
+            deadline.check()
+            value = statement_node.value  # type: ignore[attr-defined]
+            if value is not None:
+                _count(value, reads, defined, early)
+            if type(statement_node) is _Assign:
+                defined.add(statement_node.targets[0].id)  # type: ignore[attr-defined]
+    except _NotStraight:
+        return None
+    return ReadCounts(
+        kept_without_candidate=_kept_without_candidate(last_assignment, reads),
+        candidates=[(name, last_assignment[name].lineno, number, name in early) for name, number in reads.items()],
+    )
+
+
+def _count(node: ast.expr, reads: dict[str, int], defined: set[str], early: set[str]) -> None:
+    """Count the reads of each name in ``reads`` within ``node`` (``early``: those read
+    before their definition); raise _NotStraight where analyse_straight_line would."""
+    kind = type(node)
+    if kind is _Name:
+        if type(node.ctx) is not _Load:  # type: ignore[attr-defined]
+            raise _NotStraight
+        name = node.id  # type: ignore[attr-defined]
+        if name in reads:
+            reads[name] += 1
+            if name not in defined:
+                early.add(name)
+        elif name in _DYNAMIC:
+            raise _NotStraight
+    elif kind is _Call:
+        # Names as the function or an argument (always read there) are counted in place.
+        for part in (node.func, *node.args):  # type: ignore[attr-defined]
+            if type(part) is _Name:
+                name = part.id
+                if name in reads:
+                    reads[name] += 1
+                    if name not in defined:
+                        early.add(name)
+                elif name in _DYNAMIC:
+                    raise _NotStraight
+            else:
+                _count(part, reads, defined, early)
+        for keyword in node.keywords:  # type: ignore[attr-defined]
+            _count(keyword.value, reads, defined, early)
+    elif kind is _Attribute and type(node.ctx) is _Load:  # type: ignore[attr-defined]
+        _count(node.value, reads, defined, early)  # type: ignore[attr-defined]
+    elif kind is _UnaryOp:
+        _count(node.operand, reads, defined, early)  # type: ignore[attr-defined]
+    elif kind is not _Constant:
+        raise _NotStraight
