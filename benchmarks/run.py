@@ -4,7 +4,11 @@
     python benchmarks/run.py --quick    # tiny sizes, to check that the program works
 
 Every figure is a ratio to a reference measured in the same run (absolute times do not carry
-from one machine to another), each time the minimum of several repetitions.
+from one machine to another), each time the minimum of several repetitions. Each repetition
+starts from a collected heap, so that it pays for the collections its own allocations cause
+and not for those an earlier measurement left due (with CPython's default thresholds a full
+collection, which sweeps everything the process holds, otherwise lands in whichever
+measurement happens to cross the threshold).
 """
 
 from __future__ import annotations
@@ -42,7 +46,9 @@ from inliner import (  # noqa: E402
 from inliner.analysis import analyse_function  # noqa: E402
 from inliner.deadline import NO_DEADLINE  # noqa: E402
 from inliner.discover import find_functions  # noqa: E402
-from inliner.plan import plan_function  # noqa: E402
+from inliner.analysis.straight import count_reads  # noqa: E402
+from inliner.plan import kept_without_sites, plan_function  # noqa: E402
+from inliner.rewrite.canonical_text import write_module  # noqa: E402
 
 FIXTURES = ROOT / "fixtures"
 
@@ -66,6 +72,7 @@ class Row:
 def best_of(repeat: int, action: Callable[[], object]) -> float:
     times = []
     for _ in range(repeat):
+        gc.collect()
         started = time.perf_counter()
         action()
         times.append(time.perf_counter() - started)
@@ -397,7 +404,17 @@ def floor_figures(quick: bool, repeat: int) -> list[Row]:
 
 def analyse_and_plan(tree: ast.Module, options: InlineOptions) -> list[object]:
     """The inliner's own work before any rewriting: the shared analysis and the plan."""
-    return [plan_function(analyse_function(found.node, found.qualname, NO_DEADLINE), options, NO_DEADLINE)
+    plans = []
+    for found in find_functions(tree):
+        analysis = analyse_function(found.node, found.qualname, NO_DEADLINE)
+        plans.append(plan_function(analysis, options, NO_DEADLINE))
+        analysis.unlink()  # as a run lets each analysis go
+    return plans
+
+
+def count_and_decide(tree: ast.Module, options: InlineOptions) -> list[object]:
+    """A rerun's work on a module with nothing left to inline: reads counted, verdicts."""
+    return [kept_without_sites(count_reads(found.node, NO_DEADLINE), options)  # type: ignore[arg-type]
             for found in find_functions(tree)]
 
 
@@ -410,12 +427,15 @@ def breakdown(repeat: int, functions: int) -> str:
     output_tree = ast.parse(output)
     planned = ast.parse(output)  # the planned tree's shape, as verification compiles it
     pure_single = InlineOptions(policy="pure")
+    kept_twice = inline_source(module, pure_single).code
+    kept_tree = ast.parse(kept_twice)
     steps = [
         ("reference: verified floor (parse input, unparse output tree, compile output text)",
          lambda: (ast.parse(module), ast.unparse(output_tree), compile(output, "<bench>", "exec"))),
         ("canonical: ast.parse of the input", lambda: ast.parse(module)),
         ("canonical: analysis and planning", lambda: analyse_and_plan(tree, CANONICAL)),
-        ("canonical: ast.unparse of the output", lambda: ast.unparse(output_tree)),
+        ("canonical: ast.unparse of the output (the floor's)", lambda: ast.unparse(output_tree)),
+        ("canonical: the same text by canonical_text.write_module (the run's)", lambda: write_module(output_tree)),
         ("canonical: verification, compile of the output text", lambda: compile(output, "<bench>", "exec")),
         ("canonical: verification, compile of the planned tree", lambda: compile(planned, "<bench>", "exec")),
         ("canonical: the whole run", lambda: inline_variables(module)),
@@ -423,6 +443,9 @@ def breakdown(repeat: int, functions: int) -> str:
         ("format-preserving (pure, single): ast.parse of the input", lambda: ast.parse(module)),
         ("format-preserving (pure, single): analysis and planning", lambda: analyse_and_plan(tree, pure_single)),
         ("format-preserving (pure, single): the whole run", lambda: inline_source(module, pure_single)),
+        ("reference: ast.parse of the inlined module (variables read twice remain)", lambda: ast.parse(kept_twice)),
+        ("rerun: counting reads and the verdicts", lambda: count_and_decide(kept_tree, pure_single)),
+        ("rerun: the whole run", lambda: inline_source(kept_twice, pure_single)),
     ]
     lines_out = ["| step | ms | × reference |", "|---|---|---|"]
     reference = 0.0
@@ -490,6 +513,8 @@ def main() -> int:
                         help="also print where the time of the module figures goes, step by step")
     parser.add_argument("--plot-only", action="store_true", help="only measure and write the plot")
     parser.add_argument("--breakdown-only", action="store_true", help="only print where the time goes")
+    parser.add_argument("--figures-only", action="store_true",
+                        help="only the four figures of the speed work, with both collectors")
     parser.add_argument("--scaling-only", action="store_true",
                         help="only the figures of threads, processes within a file and a local cluster")
     arguments = parser.parse_args()
@@ -502,6 +527,9 @@ def main() -> int:
         return 0
     if arguments.plot_only:
         plot_growth(arguments.quick, repeat, arguments.out)
+        return 0
+    if arguments.figures_only:
+        print(table(floor_figures(arguments.quick, repeat)))
         return 0
     if arguments.scaling_only:
         print(table(scaling_figures(arguments.quick, repeat)))
