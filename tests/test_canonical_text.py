@@ -89,6 +89,7 @@ ROWS = [
     "def f(a):\n    return a[0]",
     "def f():\n    return " + "g(" * 30 + "x" + ")" * 30,
     "def f():\n    return " + "-" * 80 + "x",
+    "def f():\n    return " + "(" * 60 + "x" + ",)" * 60,
     "def f():\n    return " + "g(" * 120 + "x" + ")" * 120,
 ]
 

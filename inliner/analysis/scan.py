@@ -31,7 +31,7 @@ class _Walker:
         self.facts = facts
         self.candidate_names = candidate_names
         self.visibility = visibility
-        self.read_effects: dict[str, int] | None = {} if visibility.reads_matter else None
+        self.reads_matter = visibility.reads_matter
         """Each name's read effect, as far as seen (None: no read can be volatile)."""
         self.suites: list[Suite] = []
         self.statements: list[Statement] = []
@@ -133,11 +133,8 @@ class _Walker:
             self.statement.sites.append(self.sites[-1])
         if self.facts.is_local(name) and not self.definitely_bound(name):
             self.event(Effect.MAY_RAISE)
-        read_effects = self.read_effects
-        if read_effects is not None:
-            effect = read_effects.get(name)
-            if effect is None:
-                effect = read_effects[name] = self.visibility.read_effect(name)
+        if self.reads_matter:
+            effect = self.visibility.read_effect(name)
             if effect:
                 self.event(effect)  # type: ignore[arg-type]
         return 1, 1

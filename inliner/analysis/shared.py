@@ -262,7 +262,8 @@ def names_seen_after_exceptions(function: ast.FunctionDef | ast.AsyncFunctionDef
 class NameVisibility:
     """For one function: the effect bits of storing and of reading each name."""
 
-    __slots__ = ("_stores", "_declared", "_locals", "_nonlocal", "_enclosing", "_module", "reads_matter")
+    __slots__ = ("_stores", "_declared", "_locals", "_nonlocal", "_enclosing", "_module", "_read_effects",
+                 "reads_matter")
 
     def __init__(self, *, declared: frozenset[str] | set[str], captured: frozenset[str] | set[str],
                  seen_after_exceptions: frozenset[str], locals_: frozenset[str] | set[str],
@@ -273,6 +274,7 @@ class NameVisibility:
         self._nonlocal = unit_nonlocal
         self._enclosing = unit_bound
         self._module = module
+        self._read_effects: dict[str, int] = {}
         self.reads_matter = bool(
             self._declared or unit_nonlocal or module.uses_globals or module.declared_global
             or module.bound is not None
@@ -283,6 +285,13 @@ class NameVisibility:
         return int(Effect.SHARED_STORE) if name in self._stores else 0
 
     def read_effect(self, name: str) -> int:
+        """The effect bits of reading ``name`` here (remembered: a walker asks per read)."""
+        effect = self._read_effects.get(name)
+        if effect is None:
+            effect = self._read_effects[name] = self._read_effect(name)
+        return effect
+
+    def _read_effect(self, name: str) -> int:
         if name in self._declared or name in self._nonlocal:
             return int(Effect.VOLATILE_READ)
         if name in self._locals:

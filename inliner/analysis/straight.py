@@ -13,7 +13,7 @@ Anything else returns None, and the general walker analyses the function.
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from ..deadline import Deadline
@@ -72,7 +72,7 @@ class _Pass:
     (and keyword) walked and ``deepest`` is the greatest depth reached: an expression
     walked from depth 1 is as high as the deepest depth in it."""
 
-    __slots__ = ("bound", "candidate_names", "locals_", "definitely_bound", "visibility", "read_effects",
+    __slots__ = ("bound", "candidate_names", "locals_", "definitely_bound", "visibility", "reads_matter",
                  "noted", "sites", "statement", "order", "prefix", "names", "nodes", "deepest")
 
     def __init__(self, bound: dict[str, int], candidate_names: frozenset[str], locals_: set[str],
@@ -83,7 +83,7 @@ class _Pass:
         self.definitely_bound = definitely_bound
         """Parameters never rebound, and candidates whose definition has been passed."""
         self.visibility = visibility
-        self.read_effects: dict[str, int] | None = {} if visibility.reads_matter else None
+        self.reads_matter = visibility.reads_matter
         self.noted: frozenset[str] | None = (
             None if visibility.reads_matter else frozenset(locals_ - definitely_bound) | _DYNAMIC)
         """The names whose reads may record anything (None: any name may): a parameter
@@ -172,11 +172,8 @@ class _Pass:
         if name in self.locals_ and name not in self.definitely_bound:
             self.order += 1
             self.prefix |= _MAY_RAISE
-        read_effects = self.read_effects
-        if read_effects is not None:
-            effect = read_effects.get(name)
-            if effect is None:
-                effect = read_effects[name] = self.visibility.read_effect(name)
+        if self.reads_matter:
+            effect = self.visibility.read_effect(name)
             if effect:
                 self.order += 1
                 self.prefix |= effect
@@ -286,7 +283,7 @@ def count_reads(node: ast.FunctionDef | ast.AsyncFunctionDef, deadline: Deadline
             deadline.check()
             value = statement_node.value  # type: ignore[attr-defined]
             if value is not None:
-                _count(value, reads, defined, early)
+                _count((value,), reads, defined, early)
             if type(statement_node) is _Assign:
                 defined.add(statement_node.targets[0].id)  # type: ignore[attr-defined]
     except _NotStraight:
@@ -297,38 +294,26 @@ def count_reads(node: ast.FunctionDef | ast.AsyncFunctionDef, deadline: Deadline
     )
 
 
-def _count(node: ast.expr, reads: dict[str, int], defined: set[str], early: set[str]) -> None:
-    """Count the reads of each name in ``reads`` within ``node`` (``early``: those read
+def _count(parts: Iterable[ast.expr], reads: dict[str, int], defined: set[str], early: set[str]) -> None:
+    """Count the reads of each name in ``reads`` within ``parts`` (``early``: those read
     before their definition); raise _NotStraight where analyse_straight_line would."""
-    kind = type(node)
-    if kind is _Name:
-        if type(node.ctx) is not _Load:  # type: ignore[attr-defined]
+    for node in parts:
+        kind = type(node)
+        if kind is _Name:
+            name = node.id  # type: ignore[attr-defined]
+            if name in reads:
+                reads[name] += 1
+                if name not in defined:
+                    early.add(name)
+            elif name in _DYNAMIC or type(node.ctx) is not _Load:  # type: ignore[attr-defined]
+                raise _NotStraight
+        elif kind is _Call:
+            _count((node.func, *node.args), reads, defined, early)  # type: ignore[attr-defined]
+            if node.keywords:  # type: ignore[attr-defined]
+                _count([keyword.value for keyword in node.keywords], reads, defined, early)  # type: ignore[attr-defined]
+        elif kind is _Attribute and type(node.ctx) is _Load:  # type: ignore[attr-defined]
+            _count((node.value,), reads, defined, early)  # type: ignore[attr-defined]
+        elif kind is _UnaryOp:
+            _count((node.operand,), reads, defined, early)  # type: ignore[attr-defined]
+        elif kind is not _Constant:
             raise _NotStraight
-        name = node.id  # type: ignore[attr-defined]
-        if name in reads:
-            reads[name] += 1
-            if name not in defined:
-                early.add(name)
-        elif name in _DYNAMIC:
-            raise _NotStraight
-    elif kind is _Call:
-        # Names as the function or an argument (always read there) are counted in place.
-        for part in (node.func, *node.args):  # type: ignore[attr-defined]
-            if type(part) is _Name:
-                name = part.id
-                if name in reads:
-                    reads[name] += 1
-                    if name not in defined:
-                        early.add(name)
-                elif name in _DYNAMIC:
-                    raise _NotStraight
-            else:
-                _count(part, reads, defined, early)
-        for keyword in node.keywords:  # type: ignore[attr-defined]
-            _count(keyword.value, reads, defined, early)
-    elif kind is _Attribute and type(node.ctx) is _Load:  # type: ignore[attr-defined]
-        _count(node.value, reads, defined, early)  # type: ignore[attr-defined]
-    elif kind is _UnaryOp:
-        _count(node.operand, reads, defined, early)  # type: ignore[attr-defined]
-    elif kind is not _Constant:
-        raise _NotStraight

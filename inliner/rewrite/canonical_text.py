@@ -98,14 +98,10 @@ def _expression(node: ast.expr, depth: int) -> str:
     """``node`` as ``ast.unparse`` writes it where any expression but a tuple stands bare
     (a call's argument, an assigned or returned value, an expression statement)."""
     kind = type(node)
-    if kind is _Name:
-        return node.id  # type: ignore[attr-defined,no-any-return]
-    if depth > _NESTING_LIMIT:
-        raise _Unwritable
-    if kind is _Call:
-        return _call(node, depth)  # type: ignore[arg-type]
     if kind is _Constant:
         return _constant(node)  # type: ignore[arg-type]
+    if depth > _NESTING_LIMIT:
+        raise _Unwritable
     if kind is _UnaryOp:
         operator, operand = type(node.op), node.operand  # type: ignore[attr-defined]
         if operator is not ast.Not and type(operand) is _UnaryOp and type(operand.op) is ast.Not:
@@ -116,9 +112,7 @@ def _expression(node: ast.expr, depth: int) -> str:
         if kind is _List:
             return "[" + ", ".join(items) + "]"
         return "(" + (items[0] + "," if len(items) == 1 else ", ".join(items)) + ")"
-    if kind is _Attribute:
-        return _atom(node, depth)
-    raise _Unwritable
+    return _atom(node, depth)  # names, calls, attribute reads (anything else is refused there)
 
 
 def _atom(node: ast.expr, depth: int) -> str:
