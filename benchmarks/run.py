@@ -414,7 +414,7 @@ def analyse_and_plan(tree: ast.Module, options: InlineOptions) -> list[object]:
 
 def count_and_decide(tree: ast.Module, options: InlineOptions) -> list[object]:
     """A rerun's work on a module with nothing left to inline: reads counted, verdicts."""
-    return [kept_without_sites(count_reads(found.node, NO_DEADLINE), options)  # type: ignore[arg-type]
+    return [kept_without_sites(count_reads(found.node), options)  # type: ignore[arg-type]
             for found in find_functions(tree)]
 
 

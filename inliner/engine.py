@@ -69,8 +69,8 @@ class _Run:
         """Analyse (once) and plan ``work``'s function, keeping its pinned variables."""
         if work.analysis is None and not work.pins and self.quick_verdicts:
             # Most functions of an inlined module have nothing left to inline.
-            reads = count_reads(work.found.node, work.deadline)
-            kept = kept_without_sites(reads, self.options) if reads is not None else None
+            reads = count_reads(work.found.node)
+            kept = kept_without_sites(reads, self.options, work.deadline) if reads is not None else None
             if kept is not None:
                 work.kept_all(reads.kept_without_candidate, kept)  # type: ignore[union-attr]
                 return

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .analysis import Candidate, FunctionAnalysis, Site, Statement, Suite
 from .analysis.straight import ReadCounts
-from .deadline import Deadline
+from .deadline import NO_DEADLINE, Deadline
 from .compile_warnings import warns_at
 from .effects import barrier_for, shared_barrier_for, uncopyable_for, undroppable_for
 from .options import InlineOptions
@@ -327,7 +327,8 @@ class _Planner:
         return self.plan
 
 
-def kept_without_sites(reads: ReadCounts, options: InlineOptions) -> list[tuple[str, int, KeepReason]] | None:
+def kept_without_sites(reads: ReadCounts, options: InlineOptions,
+                       deadline: Deadline = NO_DEADLINE) -> list[tuple[str, int, KeepReason]] | None:
     """The plan of a straight-line function whose every variable stays for a reason that
     needs no read's details, as :meth:`_Planner.decide` finds it; None when any
     variable might be inlined (then the function is planned in full).
@@ -348,6 +349,9 @@ def kept_without_sites(reads: ReadCounts, options: InlineOptions) -> list[tuple[
         else:
             return None
         kept.append((name, line, reason))
+    # As often as analysing (once a statement) and planning (once a candidate) would.
+    for _ in range(reads.statements + len(reads.candidates)):
+        deadline.check()
     return kept
 
 

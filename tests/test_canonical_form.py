@@ -16,7 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fixture_runner import fixture_modules
-from inliner import CANONICAL, inline_source, inline_variables
+from inliner import CANONICAL, InlineOptions, inline_source, inline_variables
+from inliner.rewrite.canonical import CanonicalRewrite, apply_plan, write_canonical
 
 
 def reference_canonical(source: str) -> str:
@@ -162,3 +163,71 @@ def test_inline_variables_takes_the_pipelines_timeout_seconds(monkeypatch):
     assert seen[2].timeout is None
     with pytest.raises(ValueError, match="timeout"):
         inline_variables(source, timeout_seconds=0)
+
+
+NESTED = [
+    """
+def outer(a):
+    x = g(a)
+    y = h(a)
+    @decorate(y)
+    def inner(b=x, *, c=y):
+        u = k(b)
+        v = m(u, c)
+        return v
+    z = inner(a)
+    return n(z, y)
+""",
+    """
+class C:
+    def first(self, a):
+        x = g(a)
+        return h(x)
+
+    def second(self, a):
+        y = g(a)
+        def helper(b):
+            w = k(b, y)
+            return w
+        return helper(y)
+""",
+    """
+def f(a):
+    x = g(a)
+    def inner():
+        nonlocal x
+        t = k(x)
+        x = t
+        return x
+    return inner()
+""",
+]
+
+
+@pytest.mark.parametrize("options", [CANONICAL, InlineOptions(preserve_format=False),
+                                     InlineOptions(policy="pure", expand="all", preserve_format=False)],
+                         ids=["canonical", "strict-single", "pure-all"])
+def test_plans_applied_as_made_write_what_applying_all_at_the_end_writes(monkeypatch, options):
+    """The canonical rewriter applies each plan as soon as it is made; holding them all
+    and applying them at the end, as it used to, must give the very same text."""
+    sources = [path.read_text() for path in fixture_modules()] + NESTED
+    as_made = [inline_source(source, options) for source in sources]
+    held: list[object] = []
+
+    def take(self, work):
+        held.append(work)
+
+    def write(self, works):
+        for work in held:
+            if work.changes:
+                self.undo[id(work)] = apply_plan(work.plan)
+        held.clear()
+        return write_canonical(self.tree, self.source, self.flags, works, self.undo)
+
+    monkeypatch.setattr(CanonicalRewrite, "take", take)
+    monkeypatch.setattr(CanonicalRewrite, "write", write)
+    for source, made in zip(sources, as_made):
+        at_the_end = inline_source(source, options)
+        assert at_the_end.code == made.code
+        assert at_the_end.functions == made.functions
+    assert sum(made.inlined for made in as_made[-len(NESTED):]) >= 6

@@ -19,7 +19,8 @@ from helpers import code
 from inliner.analysis.model import FunctionAnalysis
 from inliner.analysis.scan import analyse_any_function
 from inliner.analysis.shared import UNKNOWN_MODULE, names_bound_in, nonlocal_names, scan_module
-from inliner.analysis.straight import analyse_straight_line, count_reads
+from inliner import inline_source
+from inliner.analysis.straight import _DYNAMIC, analyse_straight_line, count_reads
 from inliner.deadline import NO_DEADLINE, Deadline, DeadlineExceeded
 from inliner.discover import find_functions
 from inliner.options import InlineOptions
@@ -63,7 +64,7 @@ SINGLE = [InlineOptions(), InlineOptions(policy="pure"), InlineOptions(preserve_
 def compare_verdicts(found) -> int:
     """Where counting reads decides a function, it decides what the full plan decides;
     returns how many options it decided."""
-    reads = count_reads(found.node, NO_DEADLINE)
+    reads = count_reads(found.node)
     assert (reads is None) == (analyse_straight_line(
         found.node, found.qualname, NO_DEADLINE, UNKNOWN_MODULE, frozenset(), frozenset()) is None)
     if reads is None:
@@ -251,8 +252,6 @@ def test_the_one_pass_checks_its_deadline_once_a_statement_as_the_walker_does():
 def test_an_inlined_module_is_decided_by_counting_reads(path):
     """A module inlined once (what a hook meets every time after) has nothing left to
     inline: every function is told so by counting its reads, as the full plan tells it."""
-    from inliner import inline_source
-
     kept_twice = inline_source(path.read_text(), InlineOptions(policy="pure")).code
     functions = find_functions(ast.parse(kept_twice))
     assert sum(compare_verdicts(found) for found in functions) == len(SINGLE) * len(functions)
@@ -267,8 +266,63 @@ def test_counting_reads_keeps_what_comes_before_any_placed_read():
     ]
     for source, reason in rows:
         found = find_functions(ast.parse(source))[0]
-        kept = kept_without_sites(count_reads(found.node, NO_DEADLINE), InlineOptions())
+        kept = kept_without_sites(count_reads(found.node), InlineOptions())
         assert kept is not None and reason in {str(k[2]) for k in kept}, source
         assert compare_verdicts(found) == len(SINGLE)
     found = find_functions(ast.parse("def f(a):\n    x = g(a)\n    return x\n"))[0]
-    assert kept_without_sites(count_reads(found.node, NO_DEADLINE), InlineOptions()) is None
+    assert kept_without_sites(count_reads(found.node), InlineOptions()) is None
+
+
+# -- where the fast paths hand over, and what they check ---------------------------------------
+
+@pytest.mark.parametrize("name", sorted(_DYNAMIC))
+def test_a_variable_named_like_a_dynamic_scope_call_goes_to_the_general_walker(name):
+    """``locals = g(a)`` read twice: the general walker skips the function (its locals may
+    be seen dynamically); counting reads must not decide it first."""
+    source = f"def f(a):\n    {name} = g(a)\n    return h({name}, {name})\n"
+    found = find_functions(ast.parse(source))[0]
+    assert count_reads(found.node) is None
+    assert analyse_straight_line(found.node, "f", NO_DEADLINE, UNKNOWN_MODULE, frozenset(), frozenset()) is None
+    report = inline_source(source).functions[0]
+    assert (report.status, str(report.reason), report.kept) == ("skipped", "dynamic-scope", ())
+
+
+def test_deep_expressions_go_to_the_general_walker():
+    """Its recursion limit, reached with more frames per level, decides them as before."""
+    for depth in (49, 60):
+        source = "def f(a):\n    x = " + "g(" * depth + "a" + ")" * depth + "\n    return h(x, x)\n"
+        found = find_functions(ast.parse(source))[0]
+        straight = analyse_straight_line(found.node, "f", NO_DEADLINE, UNKNOWN_MODULE, frozenset(), frozenset())
+        assert (straight is None, count_reads(found.node) is None) == (depth > 50, depth > 50)
+        assert analyse_any_function(found.node, "f", NO_DEADLINE).skipped is None
+
+
+DEADLINE_SOURCES = [
+    "def f(a):\n    x = g(a)\n    y = h(x)\n    return y\n",               # inlined
+    "def f(a):\n    x = g(a)\n    return h(x, x)\n",                         # decided by counting
+    "def f(a):\n    x = g(a)\n    return vars()\n",                          # dynamic: skipped
+    "def f(a):\n    x = g(a)\n    if a:\n        return x\n    return a\n",  # not straight-line
+    "def f(a):\n    x = g(a)\n    y = x[0]\n    return y\n",                 # hands over mid-walk
+]
+
+
+@pytest.mark.parametrize("source", DEADLINE_SOURCES)
+def test_the_fast_paths_meet_a_deadline_where_the_general_walker_would(monkeypatch, source):
+    """With a deadline that passes at its n-th check, every n gives the same result with
+    the fast paths as without them: they check as often, and only once they succeed."""
+    from inliner import engine
+    from inliner.analysis import scan
+
+    def outcomes() -> list[tuple[object, ...]]:
+        found = []
+        for checks in range(8):
+            monkeypatch.setattr(engine, "Deadline", lambda timeout, checks=checks: _PassesAt(checks))
+            result = inline_source(source)
+            found.append((result.code, result.functions))
+        return found
+
+    fast = outcomes()
+    monkeypatch.setattr(engine, "count_reads", lambda node: None)
+    monkeypatch.setattr(scan, "analyse_straight_line", lambda *arguments: None)
+    assert fast == outcomes()
+    assert len({outcome for outcome in fast}) > 1 or "vars()" in source

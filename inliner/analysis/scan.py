@@ -32,7 +32,7 @@ class _Walker:
         self.candidate_names = candidate_names
         self.visibility = visibility
         self.reads_matter = visibility.reads_matter
-        """Each name's read effect, as far as seen (None: no read can be volatile)."""
+        """Whether any read may be volatile (else reads are no events of their own)."""
         self.suites: list[Suite] = []
         self.statements: list[Statement] = []
         self.sites: list[Site] = []

@@ -27,6 +27,10 @@ from .shared import ModuleNames, NameVisibility
 _DYNAMIC = frozenset({"locals", "eval", "exec", "vars", "dir", "super"})
 """Names through which a function may see its locals: the general walker judges them."""
 
+_DEPTH_LIMIT = 50
+"""Deeper expressions go to the general walker, whose own limit (the interpreter's
+recursion limit, reached with more frames per level) then decides them as before."""
+
 _ARGUMENT = site_context(ast.Call(), "args", 0)
 """The context of a call's argument, the read generated code holds most."""
 _MAY_RAISE = int(Effect.MAY_RAISE)
@@ -97,6 +101,8 @@ class _Pass:
         """Record what evaluating ``node`` does. Every position here is evaluated exactly
         once, unconditionally."""
         kind = type(node)
+        if depth > _DEPTH_LIMIT:
+            raise _NotStraight
         if kind is _Call:
             self.call(node, depth)  # type: ignore[arg-type]
             return
@@ -119,6 +125,8 @@ class _Pass:
             raise _NotStraight
 
     def call(self, node: ast.Call, depth: int) -> None:
+        if depth > _DEPTH_LIMIT:
+            raise _NotStraight
         deeper = depth + 1
         if deeper > self.deepest:
             self.deepest = deeper  # the function's own expression, at least
@@ -208,7 +216,6 @@ def analyse_straight_line(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname
     total = 1
     try:
         for index, statement_node in enumerate(node.body):
-            deadline.check()
             statement = Statement(index, index, suite, statement_node)  # uid, index, suite, node
             statements.append(statement)
             walk.statement = statement
@@ -244,6 +251,7 @@ def analyse_straight_line(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname
             total += statement.size
     except _NotStraight:
         return None
+    _charge(deadline, len(statements))
     sites = walk.sites
     by_name = {c.name: c for c in candidates}
     for site in sites:
@@ -261,15 +269,16 @@ class ReadCounts:
     enough for the planner when no variable can be inlined (see
     :func:`inliner.plan.kept_without_sites`)."""
 
+    statements: int
     kept_without_candidate: list[tuple[str, int, KeepReason]]
     candidates: list[tuple[str, int, int, bool]]
     """Per candidate, in definition order: its name, its assignment's line, how many
     times it is read, and whether a read comes at or before its assignment."""
 
 
-def count_reads(node: ast.FunctionDef | ast.AsyncFunctionDef, deadline: Deadline) -> ReadCounts | None:
-    """The :class:`ReadCounts` of ``node`` if it is straight-line, else None. It accepts
-    exactly what :func:`analyse_straight_line` accepts, and checks ``deadline`` as often."""
+def count_reads(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ReadCounts | None:
+    """The :class:`ReadCounts` of ``node`` if it is straight-line, else None: it accepts
+    exactly what :func:`analyse_straight_line` accepts."""
     shape = _assignments(node.body)
     if shape is None:
         return None
@@ -280,40 +289,54 @@ def count_reads(node: ast.FunctionDef | ast.AsyncFunctionDef, deadline: Deadline
     defined: set[str] = set()
     try:
         for statement_node in node.body:
-            deadline.check()
             value = statement_node.value  # type: ignore[attr-defined]
             if value is not None:
-                _count((value,), reads, defined, early)
+                _count((value,), 1, reads, defined, early)
             if type(statement_node) is _Assign:
                 defined.add(statement_node.targets[0].id)  # type: ignore[attr-defined]
     except _NotStraight:
         return None
     return ReadCounts(
+        statements=len(node.body),
         kept_without_candidate=_kept_without_candidate(last_assignment, reads),
         candidates=[(name, last_assignment[name].lineno, number, name in early) for name, number in reads.items()],
     )
 
 
-def _count(parts: Iterable[ast.expr], reads: dict[str, int], defined: set[str], early: set[str]) -> None:
-    """Count the reads of each name in ``reads`` within ``parts`` (``early``: those read
-    before their definition); raise _NotStraight where analyse_straight_line would."""
+def _count(parts: Iterable[ast.expr], depth: int, reads: dict[str, int], defined: set[str],
+           early: set[str]) -> None:
+    """Count the reads of each name in ``reads`` within ``parts`` at ``depth`` (``early``:
+    those read before their definition); raise _NotStraight where analyse_straight_line
+    would."""
+    if depth > _DEPTH_LIMIT:
+        raise _NotStraight
+    deeper = depth + 1
     for node in parts:
         kind = type(node)
         if kind is _Name:
             name = node.id  # type: ignore[attr-defined]
+            if name in _DYNAMIC or type(node.ctx) is not _Load:  # type: ignore[attr-defined]
+                raise _NotStraight
             if name in reads:
                 reads[name] += 1
                 if name not in defined:
                     early.add(name)
-            elif name in _DYNAMIC or type(node.ctx) is not _Load:  # type: ignore[attr-defined]
-                raise _NotStraight
         elif kind is _Call:
-            _count((node.func, *node.args), reads, defined, early)  # type: ignore[attr-defined]
+            _count((node.func, *node.args), deeper, reads, defined, early)  # type: ignore[attr-defined]
             if node.keywords:  # type: ignore[attr-defined]
-                _count([keyword.value for keyword in node.keywords], reads, defined, early)  # type: ignore[attr-defined]
+                _count([keyword.value for keyword in node.keywords], deeper, reads, defined, early)  # type: ignore[attr-defined]
         elif kind is _Attribute and type(node.ctx) is _Load:  # type: ignore[attr-defined]
-            _count((node.value,), reads, defined, early)  # type: ignore[attr-defined]
+            _count((node.value,), deeper, reads, defined, early)  # type: ignore[attr-defined]
         elif kind is _UnaryOp:
-            _count((node.operand,), reads, defined, early)  # type: ignore[attr-defined]
+            _count((node.operand,), deeper, reads, defined, early)  # type: ignore[attr-defined]
         elif kind is not _Constant:
             raise _NotStraight
+
+
+def _charge(deadline: Deadline, checks: int) -> None:
+    """Check ``deadline`` as often as the general walker would have (once a statement).
+    The one-pass walks are linear and quick, so they check only once they have succeeded:
+    a function they hand over is checked by the general walker alone, and one whose
+    locals are dynamic is skipped without a check, both as before."""
+    for _ in range(checks):
+        deadline.check()

@@ -26,7 +26,8 @@ from .canonical_text import write_module
 @dataclass(slots=True)
 class Undo:
     """What :func:`apply_plans` changed, so that a function can be put back as it was
-    (and changed again)."""
+    (and changed again: revert and reapply may alternate). The steps of one function
+    touch only that function's own nodes, so functions are put back in any order."""
 
     steps: list[tuple[ast.AST, str, int | None, object, object]] = field(default_factory=list)
     """(owner, field, index in the field's list or None, old value, new value)"""
@@ -93,8 +94,14 @@ def apply_plans(plans: Iterable[FunctionPlan]) -> Undo:
 
 class CanonicalRewrite:
     """The canonical rewrite of one module: each plan is applied to the tree as soon as it
-    is made (a function's own code is no other function's, and an enclosing function is
-    planned before the functions inside it), and the module is written once at the end."""
+    is made, and the module is written once at the end. That gives what applying every
+    plan after planning them all gives, because
+    - functions come in order of position, so an enclosing function is planned before
+      the functions inside it, seeing them as written;
+    - a plan writes only into its own function's code: a read inside a nested function,
+      its defaults or its decorators is never a place a value moves to;
+    - the facts about a top-level statement are gathered before its first plan.
+    tests/test_canonical_form.py holds the two ways to the same text."""
 
     def __init__(self, tree: ast.Module, source: str, flags: int) -> None:
         self.tree = tree

@@ -12,6 +12,11 @@ this module does not model, is written by ``ast.unparse`` itself.
 
 Verification compares the compiled text with the compiled tree, which would catch a
 written program that differs; a test holds the characters to ``ast.unparse``'s.
+
+``ast.unparse`` remembers a precedence per node for the whole module, so a node shared by
+two top-level statements could be written differently by it. Plans never share a node
+across top-level statements (a value moves only within its function), and parsed trees
+share none.
 """
 
 from __future__ import annotations
@@ -52,9 +57,11 @@ def write_module(tree: ast.Module) -> str:
             except _Unwritable:
                 pass
         if text is None:
-            # The first statement may be the module's docstring, which ast.unparse
-            # writes as one only within a module.
-            text = ast.unparse(ast.Module([statement], []) if position == 0 else statement)
+            # Within a module of its own, as ast.unparse meets it within the whole one (and
+            # as deep in the stack, give or take this frame), except a later string
+            # statement, which would become a docstring there.
+            alone = position and type(statement) is ast.Expr and type(statement.value) is _Constant
+            text = ast.unparse(statement if alone else ast.Module([statement], []))
         pieces.append(text)
     return "".join(pieces)
 
