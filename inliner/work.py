@@ -37,9 +37,13 @@ class Decided:
         return bool(self.inlined or self.dropped)
 
 
+def _kept(variables: Iterable[tuple[str, int, KeepReason]]) -> tuple[KeptVariable, ...]:
+    return tuple([KeptVariable(name, line, reason) for name, line, reason in variables])
+
+
 def decided(plan: FunctionPlan, qualname: str) -> Decided:
     return Decided(
-        kept=tuple([KeptVariable(c.name, c.statement.node.lineno, r) for c, r in plan.kept]),
+        kept=_kept((c.name, c.statement.node.lineno, r) for c, r in plan.kept),
         inlined=tuple([c.name for c in plan.inlined]),
         dropped=tuple([c.name for c in plan.dropped]),
         frees_outer_reads=bool(plan.dropped) and ("<locals>" in qualname or bool(plan.kept)),
@@ -70,7 +74,7 @@ class FunctionWork:
 
     def analysed(self, analysis: FunctionAnalysis) -> None:
         self.analysis = analysis
-        self.kept_unplanned = tuple(KeptVariable(n, line, r) for n, line, r in analysis.kept_without_candidate)
+        self.kept_unplanned = _kept(analysis.kept_without_candidate)
 
     def planned(self, plan: FunctionPlan) -> None:
         self.plan, self.decided = plan, decided(plan, self.found.qualname)
@@ -78,9 +82,8 @@ class FunctionWork:
     def kept_all(self, kept_unplanned: list[tuple[str, int, KeepReason]],
                  kept: list[tuple[str, int, KeepReason]]) -> None:
         """Decided without an analysis or plan: nothing changes, these stay."""
-        self.kept_unplanned = tuple([KeptVariable(n, line, r) for n, line, r in kept_unplanned])
-        self.decided = Decided(kept=tuple([KeptVariable(n, line, r) for n, line, r in kept]),
-                               inlined=(), dropped=(), frees_outer_reads=False)
+        self.kept_unplanned = _kept(kept_unplanned)
+        self.decided = Decided(kept=_kept(kept), inlined=(), dropped=(), frees_outer_reads=False)
 
     def release(self) -> None:
         """Let the analysis and plan go as soon as no rewriter needs them: a module's
