@@ -14,6 +14,8 @@ class FoundFunction:
     qualname: str
     unit: int
     """Index in the module's body of the top-level statement that contains the function."""
+    enclosing: tuple[FunctionNode, ...] = ()
+    """The functions around it, outermost first (its free variables live in them)."""
 
 
 _WITHOUT_SUITES = frozenset({
@@ -36,20 +38,20 @@ def _child_suites(statement: ast.stmt) -> list[list[ast.stmt]]:
 
 def find_functions(tree: ast.Module) -> list[FoundFunction]:
     found: list[FoundFunction] = []
-    stack: list[tuple[list[ast.stmt], str, int | None]] = [(tree.body, "", None)]
+    stack: list[tuple[list[ast.stmt], str, int | None, tuple[FunctionNode, ...]]] = [(tree.body, "", None, ())]
     while stack:
-        body, prefix, unit = stack.pop()
+        body, prefix, unit, enclosing = stack.pop()
         for position, statement in enumerate(body):
             owner = position if unit is None else unit
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 qualname = prefix + statement.name
-                found.append(FoundFunction(statement, qualname, owner))
-                stack.append((statement.body, qualname + ".<locals>.", owner))
+                found.append(FoundFunction(statement, qualname, owner, enclosing))
+                stack.append((statement.body, qualname + ".<locals>.", owner, (*enclosing, statement)))
             elif isinstance(statement, ast.ClassDef):
-                stack.append((statement.body, prefix + statement.name + ".", owner))
+                stack.append((statement.body, prefix + statement.name + ".", owner, enclosing))
             else:
                 for suite in _child_suites(statement):
-                    stack.append((suite, prefix, owner))
+                    stack.append((suite, prefix, owner, enclosing))
     found.sort(key=lambda f: (f.node.lineno, f.node.col_offset))
     return found
 

@@ -12,7 +12,8 @@ class Effect(IntFlag):
     """An operator, attribute or subscript read, a truth test, a hash, or a read of a
     local that may be unbound."""
     CALL = 2
-    """A call, including implicit ones (iteration, formatting, unpacking)."""
+    """A call, including implicit ones (iteration, formatting, unpacking), and a store that
+    rebinds a local (the object it held may die, and its finalizer run)."""
     SUSPEND = 4
     """``await``, ``yield``, ``yield from``."""
     BINDS = 8

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from .analysis import analyse_function
 from .analysis.straight import count_reads
-from .analysis.shared import ModuleNames, names_bound_in, nonlocal_names, scan_module
+from .analysis.shared import ModuleNames, enclosing_names, nonlocal_names, scan_module
 from .deadline import NO_DEADLINE, Deadline
 from .discover import find_functions, has_plain_assignment
 from .options import CANONICAL, InlineOptions
@@ -35,8 +35,8 @@ class _Run:
         self.options = options
         self.given_flags = flags
         self.given_module = module
-        self.unit_facts: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
-        """Per top-level statement: the names declared nonlocal in it, and bound in it."""
+        self.unit_nonlocal: dict[int, frozenset[str]] = {}
+        """Per top-level statement: the names declared nonlocal in it."""
         self.quick_verdicts = options.expand == "single" and not options.drop_dead
         """Whether a function whose every variable must stay can be told by counting reads."""
         self.settle = False
@@ -75,15 +75,13 @@ class _Run:
                 work.kept_all(reads.kept_without_candidate, kept)  # type: ignore[union-attr]
                 return
         if work.analysis is None:
-            unit = work.found.unit
-            facts = self.unit_facts.get(unit)
-            if facts is None:
-                node = self.tree.body[unit]
-                facts = self.unit_facts[unit] = (
-                    nonlocal_names(node) if self.mentions_nonlocal else frozenset(),
-                    names_bound_in(node) if self.module.bound is not None else frozenset())
-            analysis = analyse_function(work.found.node, work.found.qualname, work.deadline,
-                                        self.module, *facts)
+            found = work.found
+            declared_nonlocal = self.unit_nonlocal.get(found.unit)
+            if declared_nonlocal is None:
+                declared_nonlocal = self.unit_nonlocal[found.unit] = (
+                    nonlocal_names(self.tree.body[found.unit]) if self.mentions_nonlocal else frozenset())
+            analysis = analyse_function(found.node, found.qualname, work.deadline, self.module,
+                                        declared_nonlocal, enclosing_names(found.enclosing))
             work.analysed(analysis)
             if analysis.skipped is not None:
                 work.status, work.reason, work.detail = "skipped", analysis.skipped, analysis.skip_detail

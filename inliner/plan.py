@@ -57,7 +57,9 @@ def misplaced_read(candidate: Candidate, sites: list[Site]) -> KeepReason | None
         if site.captured:
             return KeepReason.CAPTURED  # whichever read comes first
         if found is None:
-            if not site.safe_position:
+            if not site.statement.reachable and definition.reachable:
+                found = KeepReason.UNREACHABLE_READ
+            elif not site.safe_position:
                 found = KeepReason.CONDITIONAL_READ
             elif site.statement.suite is not suite or site.statement.index <= index:
                 found = KeepReason.READ_OUTSIDE_BLOCK
@@ -228,10 +230,12 @@ class _Planner:
                         seen.add(outer.uid)
                         stack.append(outer)
                 continue
-            if layer is not None and layer.fenwicks[id(suite)].any_between(definition, statement.index):
-                return reason
+            # A rebinding of a name the value reads is the more telling reason when a
+            # statement both rebinds it and is an ordering point (a rebinding is one).
             if check_names and suite.binds_between(names, definition, statement.index):
                 return KeepReason.REBOUND_BETWEEN
+            if layer is not None and layer.fenwicks[id(suite)].any_between(definition, statement.index):
+                return reason
         return None
 
     def warns(self, candidate: Candidate, sites: list[Site]) -> bool:
@@ -251,6 +255,20 @@ class _Planner:
                 stack.extend(self.live_sites(host))
             elif warns_at(value, site.parent, site.field, site.index):
                 return True
+        return False
+
+    def would_become_docstring(self, candidate: Candidate) -> bool:
+        """Whether removing ``candidate``'s assignment leaves a string expression first in
+        the function's body (its statements after it are decided already)."""
+        statement = candidate.statement
+        suite = statement.suite
+        if statement.index != 0 or suite.owner is not self.analysis.node:
+            return False
+        for later in suite.statements[1:]:
+            if self.standing[later.uid]:
+                node = later.node
+                return (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+                        and isinstance(node.value.value, str))
         return False
 
     def droppable(self, candidate: Candidate) -> bool:
@@ -274,6 +292,8 @@ class _Planner:
                 return KeepReason.UNUSED
             if not self.droppable(candidate):
                 return KeepReason.UNUSED_WITH_EFFECTS
+            if self.would_become_docstring(candidate):
+                return KeepReason.WOULD_BECOME_DOCSTRING
             self.unseat(candidate.statement)
             for inner in candidate.statement.sites:
                 self.site_live[inner.uid] = False
@@ -301,6 +321,8 @@ class _Planner:
         grown = self.size + copies * (candidate.size - 1) - candidate.statement.size
         if grown > self.size_limit:
             return KeepReason.GROWTH_BUDGET
+        if self.would_become_docstring(candidate):
+            return KeepReason.WOULD_BECOME_DOCSTRING
         # Inline: the value now lives at its reads.
         self.size = grown
         self.host_copies[id(candidate)] = copies

@@ -23,6 +23,9 @@ class KeepReason(_Reason):
 
     MULTIPLE_BINDINGS = "multiple-bindings"
     """The name is bound more than once, or by something other than one plain assignment."""
+    FRAME_MARKER = "frame-marker"
+    """The name is spelled like ``__tracebackhide__``: tools (pytest, zope) read such
+    locals from the frame, so the name must stay bound even if the code never reads it."""
     GLOBAL_OR_NONLOCAL = "global-or-nonlocal"
     """The function declares the name ``global`` or ``nonlocal``."""
     CAPTURED = "captured"
@@ -33,6 +36,9 @@ class KeepReason(_Reason):
     """A read is in a position not evaluated exactly once whenever its statement runs
     (a branch of ``if``/``else``, right operand of ``and``/``or``, a loop test, an
     ``assert``, a lambda, a default value, an assignment target, a comprehension body)."""
+    UNREACHABLE_READ = "unreachable-read"
+    """A read lies in code that never runs (after a ``return``, ``raise``, ``break`` or
+    ``continue`` in its block): moving the value there would stop it from running."""
     MULTIPLE_READS = "multiple-reads"
     """Read more than once while ``expand="single"``."""
     NOT_DUPLICABLE = "not-duplicable"
@@ -53,6 +59,9 @@ class KeepReason(_Reason):
     """The value is a literal that the compiler warns about where it would land
     (``x = 1; return x(a)`` would become ``1(a)``; ``y = (); return a is y``, ``a is ()``):
     output never warns where its input did not."""
+    WOULD_BECOME_DOCSTRING = "would-become-docstring"
+    """Removing the assignment would leave a string expression first in the function's
+    body, which would then become its ``__doc__``."""
     DEPTH_BUDGET = "depth-budget"
     """Inlining would nest an expression deeper than ``max_depth``."""
     GROWTH_BUDGET = "growth-budget"

@@ -350,12 +350,12 @@ ROWS = [
         async def f(a):
             return (await a).b
         """),
-    ("yield moved into a call", STRICT, """
-        def f():
+    ("yield moved into a call (a local callee: no other code can rebind it)", STRICT, """
+        def f(h):
             x = yield
             return h(x)
         """, """
-        def f():
+        def f(h):
             return h((yield))
         """),
     ("a value that was itself a read takes its expression's precedence", STRICT_ALL, """
@@ -508,12 +508,12 @@ ROWS = [
         x = g(1)
         y = h(x)
         """, None),
-    ("async and await", STRICT, """
-        async def f(a):
+    ("async and await (a local callee: no other code can rebind it)", STRICT, """
+        async def f(a, h):
             x = await g(a)
             return h(x)
         """, """
-        async def f(a):
+        async def f(a, h):
             return h(await g(a))
         """),
     ("generators", STRICT, """

@@ -18,7 +18,7 @@ import test_shared_names
 from helpers import code
 from inliner.analysis.model import FunctionAnalysis
 from inliner.analysis.scan import analyse_any_function
-from inliner.analysis.shared import UNKNOWN_MODULE, names_bound_in, nonlocal_names, scan_module
+from inliner.analysis.shared import UNKNOWN_MODULE, enclosing_names, nonlocal_names, scan_module
 from inliner import inline_source
 from inliner.analysis.straight import _DYNAMIC, analyse_straight_line, count_reads
 from inliner.deadline import NO_DEADLINE, Deadline, DeadlineExceeded
@@ -45,17 +45,17 @@ def describe(analysis: FunctionAnalysis) -> object:
         [(id(u.owner), u.field, [s.uid for s in u.statements], [c.name for c in u.candidates],
           u.binding_indices, u.has_effects) for u in analysis.suites],
         [(s.uid, s.index, id(s.node), s.effects, s.binds, [x.uid for x in s.sites], s.size,
-          s.candidate.name if s.candidate else None) for s in analysis.statements],
+          s.candidate.name if s.candidate else None, s.reachable) for s in analysis.statements],
         [site(s) for s in analysis.sites],
         [candidate(c) for c in analysis.candidates],
     )
 
 
-def contexts(source: str, tree: ast.Module, unit: ast.stmt) -> list[tuple]:
+def contexts(source: str, tree: ast.Module, found) -> list[tuple]:
     """The module facts a function may be analysed under: none known, and the module's own."""
     module = scan_module(tree, source)
     return [(UNKNOWN_MODULE, frozenset(), frozenset()),
-            (module, nonlocal_names(unit), names_bound_in(unit) if module.bound is not None else frozenset())]
+            (module, nonlocal_names(tree.body[found.unit]), enclosing_names(found.enclosing))]
 
 
 SINGLE = [InlineOptions(), InlineOptions(policy="pure"), InlineOptions(preserve_format=False)]
@@ -91,7 +91,7 @@ def compare(source: str) -> int:
     straight = 0
     for found in find_functions(tree):
         compare_verdicts(found)
-        for context in contexts(source, tree, tree.body[found.unit]):
+        for context in contexts(source, tree, found):
             fast = analyse_straight_line(found.node, found.qualname, NO_DEADLINE, *context)
             if fast is None:
                 continue
@@ -127,7 +127,6 @@ SHAPES = [
     "def f(a):\n    x = a.b.c\n    y = g(x).d(-x, ~a)\n    return y\n",
     '"""Module."""\nimport os\ndef f(a):\n    """Doc."""\n    x = os.sep\n    x = g(x)\n    return undefined(x)\n',
     "def f(a):\n    y = g(x)\n    x = h(a)\n    a = x\n    g(a)\n    return\n",
-    "def f(a):\n    x = g(a)\n    return x\n    y = x\n",
     "def outer():\n    nonlocal_name = 1\n    def f(a):\n        x = g(nonlocal_name, a)\n        return x\n    return f\n",
 ]
 
@@ -192,7 +191,9 @@ def test_generated_straight_line_functions_agree(function, prelude):
         return
     tree = ast.parse(source)
     solve = next(f for f in find_functions(tree) if f.qualname == "solve")
-    assert analyse_straight_line(solve.node, "solve", NO_DEADLINE, UNKNOWN_MODULE, frozenset(), frozenset())
+    ends_early = any(isinstance(s, ast.Return) for s in solve.node.body[:-1])
+    straight = analyse_straight_line(solve.node, "solve", NO_DEADLINE, UNKNOWN_MODULE, frozenset(), frozenset())
+    assert (straight is None) == ends_early  # code after a return goes to the general walker
     compare(source)
 
 
@@ -215,6 +216,11 @@ def test_generated_straight_line_functions_agree(function, prelude):
     "pass",
     "del a",
     "global q",
+    "return a\n    x = g(a)",
+    "x = sys._getframe().f_locals",
+    "x = inspect.stack()",
+    "x = builtins.eval(a)",
+    "x = _getframe()",
 ])
 def test_other_shapes_go_to_the_general_walker(body):
     tree = ast.parse(f"def f(a):\n    {body}\n    return a\n")

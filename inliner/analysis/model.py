@@ -47,6 +47,9 @@ class Statement:
     sites: list[Site] = field(default_factory=list)
     size: int = 1
     candidate: Candidate | None = None
+    reachable: bool = True
+    """False after a ``return``, ``raise``, ``break`` or ``continue`` of its block (or of
+    a block around it): the statement never runs."""
 
 
 @dataclass(slots=True, eq=False)

@@ -16,11 +16,13 @@ from ..effects import Effect
 from ..precedence import site_context
 from ..reasons import FallbackReason, KeepReason
 from .model import Candidate, FunctionAnalysis, Site, Statement, Suite
-from .scope import ScopeFacts, parameters, scan_scope
+from .scope import ScopeFacts, is_frame_marker, not_a_candidate, parameters, scan_scope
 from .straight import analyse_straight_line
 from .shared import UNKNOWN_MODULE, ModuleNames, NameVisibility, names_seen_after_exceptions
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp)
+_ENDS_BLOCK = (ast.Return, ast.Raise, ast.Break, ast.Continue)
+"""Statements after which the rest of their block never runs."""
 
 Measure = tuple[int, int]  # (height, size) of an expression tree
 
@@ -144,6 +146,11 @@ class _Walker:
         effect = self.visibility.store_effect(name)
         if effect:
             self.event(effect)  # type: ignore[arg-type]
+        elif self.facts.rebinds(name):
+            # The object the name held may die here: its finalizer, or whatever its life
+            # guarded (a lock, a temporary file), runs or ends at this point. (A shared
+            # store is an ordering point under both policies already.)
+            self.event(Effect.CALL)
 
     def _call(self, node: ast.Call, parent, field, index, depth, safe_position) -> Measure:
         h, s = self.expr(node.func, node, "func", None, depth + 1, safe_position)
@@ -390,13 +397,14 @@ class _Walker:
     # -- statements -----------------------------------------------------------------------
 
     def walk_suite(self, owner: ast.AST, field: str, body: list[ast.stmt],
-                   parent: tuple[Suite, int] | None, deadline: Deadline) -> None:
+                   parent: tuple[Suite, int] | None, deadline: Deadline, reachable: bool = True) -> None:
         suite = Suite(owner=owner, field=field)
         self.suites.append(suite)
         self.parent_of[id(suite)] = parent
         for index, node in enumerate(body):
             deadline.check()
-            statement = Statement(uid=len(self.statements), index=index, suite=suite, node=node)
+            statement = Statement(uid=len(self.statements), index=index, suite=suite, node=node,
+                                  reachable=reachable)
             self.statements.append(statement)
             suite.statements.append(statement)
             self.suite, self.statement = suite, statement
@@ -417,7 +425,9 @@ class _Walker:
             pending = self.pending
             for child_owner, child_field in pending:
                 self.walk_suite(child_owner, child_field, getattr(child_owner, child_field),
-                                (suite, index), deadline)
+                                (suite, index), deadline, statement.reachable)
+            if isinstance(node, _ENDS_BLOCK):
+                reachable = False
 
     def walk_statement(self, node: ast.stmt) -> int:
         if isinstance(node, ast.Assign):
@@ -582,23 +592,23 @@ class _Walker:
 def analyse_function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str,
                      deadline: Deadline, module: ModuleNames = UNKNOWN_MODULE,
                      unit_nonlocal: frozenset[str] = frozenset(),
-                     unit_bound: frozenset[str] = frozenset()) -> FunctionAnalysis:
+                     enclosing: frozenset[str] = frozenset()) -> FunctionAnalysis:
     """The shared analysis of one function: what may be inlined and what stands in the way.
 
-    ``module``, ``unit_nonlocal`` and ``unit_bound`` (the names its top-level statement binds
-    anywhere) tell which names other code may change or see (see
+    ``module``, ``unit_nonlocal`` and ``enclosing`` (the names the functions around it
+    bind, see :func:`inliner.analysis.shared.enclosing_names`) tell which names other code may change or see (see
     :mod:`inliner.analysis.shared`); without them nothing outside the function is known
     to be volatile."""
-    straight = analyse_straight_line(node, qualname, deadline, module, unit_nonlocal, unit_bound)
+    straight = analyse_straight_line(node, qualname, deadline, module, unit_nonlocal, enclosing)
     if straight is not None:
         return straight
-    return analyse_any_function(node, qualname, deadline, module, unit_nonlocal, unit_bound)
+    return analyse_any_function(node, qualname, deadline, module, unit_nonlocal, enclosing)
 
 
 def analyse_any_function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str,
                          deadline: Deadline, module: ModuleNames = UNKNOWN_MODULE,
                          unit_nonlocal: frozenset[str] = frozenset(),
-                         unit_bound: frozenset[str] = frozenset()) -> FunctionAnalysis:
+                         enclosing: frozenset[str] = frozenset()) -> FunctionAnalysis:
     """:func:`analyse_function` by the general walker, whatever the function's shape."""
     facts = scan_scope(node)
     if facts.dynamic_use is not None:
@@ -610,10 +620,10 @@ def analyse_any_function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname:
     counts = facts.binding_counts
     candidate_names = frozenset(
         name for name in facts.plain_assignments
-        if counts.get(name) == 1 and name not in facts.params
+        if counts.get(name) == 1 and name not in facts.params and not is_frame_marker(name)
     )
     kept_without_candidate = [
-        (name, assignment.lineno, KeepReason.MULTIPLE_BINDINGS)
+        (name, assignment.lineno, not_a_candidate(name))
         for name, assignment in facts.plain_assignments.items() if name not in candidate_names
     ]
     declared = facts.declared
@@ -621,7 +631,7 @@ def analyse_any_function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname:
         declared=declared, captured=facts.captured,
         seen_after_exceptions=names_seen_after_exceptions(node) if facts.catches else frozenset(),
         locals_={n for n in (*counts, *facts.params) if n not in declared},
-        unit_nonlocal=unit_nonlocal, unit_bound=unit_bound, module=module,
+        unit_nonlocal=unit_nonlocal, enclosing=enclosing, module=module, suspends=facts.suspends,
     )
     walker = _Walker(facts, candidate_names, visibility)
     walker.walk_suite(node, "body", node.body, None, deadline)

@@ -10,9 +10,45 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-_ALWAYS_DYNAMIC = frozenset({"locals", "eval", "exec"})
+from ..reasons import KeepReason
+
+_ALWAYS_DYNAMIC = frozenset({"locals", "eval", "exec", "_getframe", "currentframe"})
+"""Names whose use lets code see every local of the function (``sys._getframe`` and
+``inspect.currentframe`` imported bare give its frame, whose ``f_locals`` holds them)."""
 _DYNAMIC_WITHOUT_ARGUMENTS = frozenset({"vars", "dir", "super"})
-_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+DYNAMIC_NAMES = _ALWAYS_DYNAMIC | _DYNAMIC_WITHOUT_ARGUMENTS
+"""Every name whose read may make a function's locals dynamic (the one-pass walks hand
+such functions to the general walker, which decides)."""
+_FRAME_ATTRIBUTES = frozenset({
+    "_getframe", "currentframe", "f_locals", "f_back", "tb_frame", "gi_frame", "cr_frame", "ag_frame",
+    "getouterframes", "getinnerframes", "walk_stack", "_current_frames",
+})
+"""Attributes that lead to a frame, and from it to the locals of this function or its callers."""
+_MODULE_DYNAMIC_ATTRIBUTES = {"inspect": frozenset({"stack", "trace"}),
+                              "builtins": DYNAMIC_NAMES, "__builtins__": DYNAMIC_NAMES}
+"""Functions that see locals, by the module they are read from (``inspect.stack()``,
+``builtins.eval``)."""
+
+
+def sees_locals(node: ast.Attribute) -> bool:
+    """Whether reading the attribute ``node`` leads to a frame's locals."""
+    if node.attr in _FRAME_ATTRIBUTES:
+        return True
+    owner = node.value
+    return isinstance(owner, ast.Name) and node.attr in _MODULE_DYNAMIC_ATTRIBUTES.get(owner.id, ())
+
+
+def is_frame_marker(name: str) -> bool:
+    """A local named like ``__tracebackhide__``: tools read such names from the frame."""
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
+def not_a_candidate(name: str) -> KeepReason:
+    """Why a plainly assigned name that is no candidate stays."""
+    return KeepReason.FRAME_MARKER if is_frame_marker(name) else KeepReason.MULTIPLE_BINDINGS
+
+
+_SUSPENDING = (ast.Await, ast.Yield, ast.YieldFrom, ast.AsyncFor, ast.AsyncWith)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _CATCHING = (ast.Try, getattr(ast, "TryStar", ast.Try), ast.With, ast.AsyncWith)
 
@@ -34,9 +70,22 @@ class ScopeFacts:
     catches: bool = False
     """The function's own code holds a ``try`` or ``with`` statement, after which code may
     run when an exception stopped its body early."""
+    constant_bindings: dict[str, int] = field(default_factory=dict)
+    """Bindings of each name by ``name = <constant>``: objects whose death nobody sees."""
+    suspends: bool = False
+    """The function's own code can suspend (``await``, ``yield``, ``async for``/``with``):
+    other code runs there, and may rebind any name that is not its local."""
 
     def is_local(self, name: str) -> bool:
         return name in self.binding_counts or name in self.params
+
+    def rebinds(self, name: str) -> bool:
+        """Whether a store to ``name`` may end the life of an object the name held: the
+        name is a parameter, or is bound more than once and not only to constants."""
+        if name in self.params:
+            return True
+        count = self.binding_counts.get(name, 0)
+        return count > 1 and self.constant_bindings.get(name, 0) != count
 
 
 def parameters(arguments: ast.arguments) -> list[ast.arg]:
@@ -64,9 +113,10 @@ def scan_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeFacts:
     def bind(name: str) -> None:
         counts[name] = counts.get(name, 0) + 1
 
-    def note_dynamic(node: ast.Name) -> None:
+    def note_dynamic(node: ast.Name | ast.Attribute) -> None:
         if facts.dynamic_use is None:
-            facts.dynamic_use = f"{node.id} on line {node.lineno}"
+            name = node.id if isinstance(node, ast.Name) else node.attr
+            facts.dynamic_use = f"{name} on line {node.lineno}"
 
     captured = facts.captured
 
@@ -80,6 +130,9 @@ def scan_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeFacts:
                     note_dynamic(node)
             elif isinstance(node, ast.Call):
                 _allow_call_with_arguments(node, allowed_dynamic_calls)
+            elif isinstance(node, ast.Attribute):
+                if sees_locals(node):
+                    note_dynamic(node)  # a nested function may read this frame as its caller's
             elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                 # An assignment expression in a comprehension binds in the function.
                 bind(node.target.id)
@@ -110,12 +163,17 @@ def scan_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeFacts:
             push(node.func)  # type: ignore[attr-defined]
             continue
         if kind is ast.Attribute or kind is ast.keyword:
+            if kind is ast.Attribute and sees_locals(node):  # type: ignore[arg-type]
+                note_dynamic(node)  # type: ignore[arg-type]
             push(node.value)  # type: ignore[attr-defined]
             continue
         if kind is ast.Assign:
             targets = node.targets  # type: ignore[attr-defined]
             if len(targets) == 1 and type(targets[0]) is ast.Name:
                 facts.plain_assignments[targets[0].id] = node  # type: ignore[assignment]
+                if type(node.value) is ast.Constant:  # type: ignore[attr-defined]
+                    constants = facts.constant_bindings
+                    constants[targets[0].id] = constants.get(targets[0].id, 0) + 1
             push(node.value)  # type: ignore[attr-defined]
             stack.extend(reversed(targets))
             continue
@@ -141,6 +199,9 @@ def scan_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeFacts:
             mention_nested(node.body)
             continue
         if isinstance(node, _COMPREHENSIONS):
+            if any(g.is_async for g in node.generators) or any(
+                    isinstance(inner, ast.Await) for inner in ast.walk(node)):
+                facts.suspends = True
             first, *rest = node.generators
             stack.append(first.iter)
             mention_nested(first.target)
@@ -170,6 +231,10 @@ def scan_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeFacts:
             facts.declared.update(node.names)
         elif isinstance(node, _CATCHING):
             facts.catches = True
+            if isinstance(node, ast.AsyncWith):
+                facts.suspends = True
+        elif isinstance(node, _SUSPENDING):
+            facts.suspends = True
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
                 bind(alias.asname or alias.name.split(".")[0])

@@ -8,14 +8,19 @@ nothing else observes. This module finds the names for which that does not hold:
   raised before the store can lead: an ``except`` or ``finally`` block, the code after a
   handler that falls through, or the next round of a loop (:func:`names_seen_after_exceptions`);
 - a read is *volatile* when a call may rebind the name (a global some function of the
-  module declares ``global``, every global when the module reaches its globals
-  indirectly: ``globals()``, ``__globals__``, ``f_globals``, ``sys.modules``; a name
-  some function of the top-level statement declares ``nonlocal``) or when the name is bound
-  nowhere in the module, is no builtin, and no star import may bind it (the read may raise
-  ``NameError``).
+  module declares ``global``; every global and builtin when the module reaches module
+  objects indirectly: ``globals()``, ``__globals__``, ``f_globals``, ``sys.modules`` or a
+  ``modules`` imported from ``sys``, ``importlib.import_module``, ``__import__``,
+  ``builtins``/``__builtins__``; a name some function of the top-level statement declares
+  ``nonlocal``; a free variable, which its enclosing function binds when it likes; any
+  name not local to a function that suspends, since other code runs at each ``await`` or
+  ``yield``) or when the read may raise ``NameError``: the name is bound nowhere in the
+  module, is no builtin, and no star import may bind it; or it is bound at module level
+  only conditionally (inside ``if``/``try``/a loop/``with``) or only after code ran at
+  import time (a call, a decorator, a class body) that could call a function reading it.
 
-Assumed: other modules do not assign to this module's attributes, and a star import binds
-only what its module defines. Source with no import at all is taken as a fragment (one
+Assumed: other modules do not assign to this module's attributes (except through the
+spellings above, in this module), and a star import binds only what its module defines. Source with no import at all is taken as a fragment (one
 generated function, a snippet) whose free names its runner provides, as the pipeline's
 canonicaliser does: only a module that imports what it uses can have a name bound nowhere.
 """
@@ -52,21 +57,29 @@ class ModuleNames:
     bound: frozenset[str] | None = None
     """The module's global names (None with a star import, or in a fragment with no
     import at all: no name is known to be missing)."""
+    maybe_unbound: frozenset[str] = frozenset()
+    """Global names a function may find unbound: bound at module level only inside a
+    compound statement, or only after import-time code that could call the function."""
 
-    def read_effect(self, name: str, enclosed: bool = False) -> int:
-        """The effect bits of reading ``name`` as a global (``enclosed``: an enclosing
-        function binds it too, so it need not be missing)."""
+    def read_effect(self, name: str) -> int:
+        """The effect bits of reading ``name`` as a global."""
         effect = 0
         if self.uses_globals or name in self.declared_global:
             effect = int(Effect.VOLATILE_READ)
-        if self.bound is not None and not enclosed and name not in self.bound and name not in _BUILTINS:
+        if name in self.maybe_unbound or (
+                self.bound is not None and name not in self.bound and name not in _BUILTINS):
             effect |= int(Effect.VOLATILE_READ | Effect.MAY_RAISE)
         return effect
+
+    @property
+    def any_volatile(self) -> bool:
+        """Whether a global's read may be volatile at all (a fast path for generated code)."""
+        return bool(self.uses_globals or self.declared_global or self.bound is not None or self.maybe_unbound)
 
     def context_token(self, unit: ast.AST) -> str:
         """What of these facts can change the result for ``unit`` (for cache keys): each
         name it reads whose read is volatile, with the effect its read has."""
-        if not (self.uses_globals or self.declared_global or self.bound is not None):
+        if not self.any_volatile:
             return ""  # no read can be volatile
         effects = {
             node.id: self.read_effect(node.id) for node in ast.walk(unit) if isinstance(node, ast.Name)
@@ -80,15 +93,47 @@ UNKNOWN_MODULE = ModuleNames(star_import=True)
 _SCOPES_OF_THEIR_OWN = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
-def _opens_globals(node: ast.AST) -> bool:
-    """``globals()``, ``f.__globals__``, a frame's ``f_globals``, ``sys.modules``: ways for
-    any code to rebind any global."""
+_OPENING_NAMES = frozenset({"globals", "__globals__", "f_globals", "import_module", "__import__",
+                            "builtins", "__builtins__"})
+"""Names and attributes through which code reaches a module object or its namespace, so
+that a call may rebind any global or builtin: ``globals()``, ``f.__globals__``, a frame's
+``f_globals``, ``importlib.import_module``, ``__import__``, the ``builtins`` module (and
+``sys.modules``, ``modules`` imported from ``sys`` and ``importlib.reload``, which
+:func:`_opens_globals` recognises by what they are attributes of)."""
+
+_OPENING_TEXT = ("global", "modules", "import_module", "__import__", "builtins", "reload")
+"""Substrings of the source that every spelling :func:`_opens_globals` finds contains."""
+
+
+def _opens_globals(node: ast.AST, module_aliases: dict[str, str]) -> bool:
+    """Whether ``node`` reaches a module object or namespace (see :data:`_OPENING_NAMES`);
+    ``module_aliases`` maps each name the module binds to ``sys`` or ``importlib`` by
+    import."""
     if isinstance(node, ast.Name):
-        return node.id == "globals" and isinstance(node.ctx, ast.Load)
+        return node.id in _OPENING_NAMES or module_aliases.get(node.id) == "sys.modules"
     if isinstance(node, ast.Attribute):
-        return node.attr in ("__globals__", "f_globals") or (
-            node.attr == "modules" and isinstance(node.value, ast.Name) and node.value.id == "sys")
+        if node.attr in _OPENING_NAMES:
+            return True
+        owner = module_aliases.get(node.value.id) if isinstance(node.value, ast.Name) else None
+        return (owner == "sys" and node.attr == "modules") or (owner == "importlib" and node.attr == "reload")
+    if isinstance(node, ast.alias):
+        return node.name in _OPENING_NAMES
     return False
+
+
+def _module_aliases(tree: ast.Module) -> dict[str, str]:
+    """The names bound anywhere to ``sys``, ``importlib`` or ``sys.modules`` by an import."""
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in ("sys", "importlib"):
+                    aliases[alias.asname or alias.name] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module == "sys" and not node.level:
+            for alias in node.names:
+                if alias.name == "modules":
+                    aliases[alias.asname or alias.name] = "sys.modules"
+    return aliases
 
 
 def _own_scope(root: ast.AST) -> list[ast.AST]:
@@ -144,32 +189,90 @@ def scan_module(tree: ast.Module, source: str) -> ModuleNames:
         isinstance(statement, ast.ImportFrom) and any(a.name == "*" for a in statement.names)
         for statement in tree.body
     )
-    # "global" also finds globals, __globals__ and f_globals.
-    wants_globals = "global" in source or "modules" in source
+    maybe_unbound = _maybe_unbound(tree)
+    wants_globals = any(text in source for text in _OPENING_TEXT)
     if not wants_globals and (star_import or "import" not in source):
-        return UNKNOWN_MODULE  # nothing is declared global, and no name is known missing
+        # Nothing is declared global, and no name is known missing.
+        return ModuleNames(star_import=True, maybe_unbound=maybe_unbound) if maybe_unbound else UNKNOWN_MODULE
     declared: set[str] = set()
     uses_globals = False
     imports = False
+    aliases = _module_aliases(tree) if wants_globals else {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Global):
             declared.update(node.names)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             imports = True
-        elif not uses_globals and _opens_globals(node):
+            if not uses_globals and wants_globals:
+                uses_globals = any(_opens_globals(alias, aliases) for alias in node.names)
+        elif not uses_globals and wants_globals and _opens_globals(node, aliases):
             uses_globals = True
     known = imports and not star_import
     return ModuleNames(
         declared_global=frozenset(declared), uses_globals=uses_globals, star_import=star_import,
-        bound=frozenset(_global_bindings(tree)) if known else None,
+        bound=frozenset(_global_bindings(tree)) if known else None, maybe_unbound=maybe_unbound,
     )
 
 
-def names_bound_in(unit: ast.AST) -> frozenset[str]:
-    """Every name bound anywhere in the top-level statement ``unit``, parameters included:
-    where a nested function's free names come from."""
-    nodes = list(ast.walk(unit))
-    return frozenset(_bound_names(nodes) | {node.arg for node in nodes if isinstance(node, ast.arg)})
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_UNCONDITIONAL = (*_DEFINITIONS, ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.AugAssign,
+                  ast.Expr, ast.Pass)
+"""Top-level statements whose bindings hold once they ran (others bind only on some paths)."""
+
+
+def _runs_code_at_import(statement: ast.stmt) -> bool:
+    """Whether executing the top-level ``statement`` runs code that could call the module's
+    functions: a call, a decorator, a class body (a function's body does not run when it is
+    defined; its decorators and defaults do). Imports are taken not to call back."""
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        return False
+    if isinstance(statement, ast.ClassDef):
+        return True
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        parts: list[ast.AST] = [*statement.decorator_list, *statement.args.defaults,
+                                *(d for d in statement.args.kw_defaults if d is not None)]
+        return any(isinstance(node, ast.Call) for part in parts for node in ast.walk(part)) or bool(
+            statement.decorator_list)
+    return any(isinstance(node, ast.Call) for node in _own_scope(statement))
+
+
+def _maybe_unbound(tree: ast.Module) -> frozenset[str]:
+    """Global names a function may read before they are bound (see
+    :attr:`ModuleNames.maybe_unbound`): bound at module level only inside a compound
+    statement, bound by a statement that runs code once some function of the module
+    exists (or after such a statement), or deleted at module level."""
+    surely: set[str] = set()
+    maybe: set[str] = set()
+    code_ran = defined_function = False
+    for statement in tree.body:
+        if defined_function and _runs_code_at_import(statement):
+            code_ran = True
+        if isinstance(statement, _DEFINITIONS):
+            names = {statement.name}
+            defined_function = True
+        elif isinstance(statement, ast.Delete):
+            maybe.update(node.id for node in ast.walk(statement) if isinstance(node, ast.Name))
+            continue
+        else:
+            names = _bound_names(_own_scope(statement))
+        if code_ran or not isinstance(statement, _UNCONDITIONAL):
+            maybe.update(names - surely)
+        else:
+            surely.update(names)
+            maybe.difference_update(names)
+    return frozenset(maybe)
+
+
+def enclosing_names(enclosing: tuple[ast.FunctionDef | ast.AsyncFunctionDef, ...]) -> frozenset[str]:
+    """The names the functions around a nested function bind in their own scopes
+    (parameters included): where its free variables come from. Class bodies bind no
+    names a method can read bare."""
+    names: set[str] = set()
+    for function in enclosing:
+        nodes = _own_scope(function)
+        names |= _bound_names(nodes)
+        names.update(node.arg for node in nodes if isinstance(node, ast.arg))
+    return frozenset(names)
 
 
 def nonlocal_names(unit: ast.AST) -> frozenset[str]:
@@ -263,21 +366,22 @@ class NameVisibility:
     """For one function: the effect bits of storing and of reading each name."""
 
     __slots__ = ("_stores", "_declared", "_locals", "_nonlocal", "_enclosing", "_module", "_read_effects",
-                 "reads_matter")
+                 "_suspends", "reads_matter")
 
     def __init__(self, *, declared: frozenset[str] | set[str], captured: frozenset[str] | set[str],
                  seen_after_exceptions: frozenset[str], locals_: frozenset[str] | set[str],
-                 unit_nonlocal: frozenset[str], unit_bound: frozenset[str], module: ModuleNames) -> None:
+                 unit_nonlocal: frozenset[str], enclosing: frozenset[str], module: ModuleNames,
+                 suspends: bool = False) -> None:
         self._stores = frozenset(declared) | frozenset(captured) | seen_after_exceptions
         self._declared = frozenset(declared)
         self._locals = locals_
         self._nonlocal = unit_nonlocal
-        self._enclosing = unit_bound
+        self._enclosing = enclosing
         self._module = module
+        self._suspends = suspends
         self._read_effects: dict[str, int] = {}
         self.reads_matter = bool(
-            self._declared or unit_nonlocal or module.uses_globals or module.declared_global
-            or module.bound is not None
+            self._declared or unit_nonlocal or enclosing or suspends or module.any_volatile
         )
         """Whether any read may be volatile at all (a fast path for generated code)."""
 
@@ -296,4 +400,9 @@ class NameVisibility:
             return int(Effect.VOLATILE_READ)
         if name in self._locals:
             return 0
-        return self._module.read_effect(name, enclosed=name in self._enclosing)
+        # Other code runs at each suspension point, and may rebind any name but the locals.
+        effect = int(Effect.VOLATILE_READ) if self._suspends else 0
+        if name in self._enclosing:
+            # A free variable: its function may not have bound it yet, or rebind it.
+            return effect | int(Effect.VOLATILE_READ | Effect.MAY_RAISE)
+        return effect | self._module.read_effect(name)

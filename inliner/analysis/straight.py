@@ -21,10 +21,10 @@ from ..effects import Effect
 from ..precedence import SiteContext, site_context
 from ..reasons import KeepReason
 from .model import Candidate, FunctionAnalysis, Site, Statement, Suite
-from .scope import parameter_names
+from .scope import DYNAMIC_NAMES, is_frame_marker, not_a_candidate, parameter_names, sees_locals
 from .shared import ModuleNames, NameVisibility
 
-_DYNAMIC = frozenset({"locals", "eval", "exec", "vars", "dir", "super"})
+_DYNAMIC = DYNAMIC_NAMES
 """Names through which a function may see its locals: the general walker judges them."""
 
 _DEPTH_LIMIT = 50
@@ -49,8 +49,11 @@ def _assignments(body: list[ast.stmt]) -> tuple[dict[str, int], dict[str, ast.As
     statement is ``name = value``, an expression statement or a return."""
     counts: dict[str, int] = {}
     last_assignment: dict[str, ast.Assign] = {}
-    for statement_node in body:
+    last = len(body) - 1
+    for position, statement_node in enumerate(body):
         kind = type(statement_node)
+        if kind is _Return and position != last:
+            return None  # code after it never runs: the general walker marks it so
         if kind is _Assign:
             targets = statement_node.targets  # type: ignore[attr-defined]
             if len(targets) != 1 or type(targets[0]) is not _Name:
@@ -65,8 +68,24 @@ def _assignments(body: list[ast.stmt]) -> tuple[dict[str, int], dict[str, ast.As
 
 def _kept_without_candidate(last_assignment: dict[str, ast.Assign],
                             candidates: Collection[str]) -> list[tuple[str, int, KeepReason]]:
-    return [(name, assignment.lineno, KeepReason.MULTIPLE_BINDINGS)
+    return [(name, assignment.lineno, not_a_candidate(name))
             for name, assignment in last_assignment.items() if name not in candidates]
+
+
+def _rebinding(body: list[ast.stmt], counts: dict[str, int], params: frozenset[str]) -> set[str]:
+    """The names whose stores may end the life of an object they held (see
+    :meth:`inliner.analysis.scope.ScopeFacts.rebinds`)."""
+    constants: dict[str, int] = {}
+    for statement_node in body:
+        if type(statement_node) is _Assign and type(statement_node.value) is _Constant:  # type: ignore[attr-defined]
+            name = statement_node.targets[0].id  # type: ignore[attr-defined]
+            constants[name] = constants.get(name, 0) + 1
+    return {name for name, count in counts.items()
+            if name in params or (count > 1 and constants.get(name, 0) != count)}
+
+
+def _is_candidate(name: str, count: int, params: frozenset[str]) -> bool:
+    return count == 1 and name not in params and not is_frame_marker(name)
 
 
 class _Pass:
@@ -114,6 +133,8 @@ class _Pass:
         elif kind is _Constant:
             pass
         elif kind is _Attribute and type(node.ctx) is _Load:  # type: ignore[attr-defined]
+            if sees_locals(node):  # type: ignore[arg-type]
+                raise _NotStraight
             self.expr(node.value, node, "value", None, depth + 1)  # type: ignore[attr-defined]
             self.order += 1
             self.prefix |= _MAY_RAISE
@@ -195,20 +216,21 @@ class _Pass:
 
 def analyse_straight_line(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, deadline: Deadline,
                           module: ModuleNames, unit_nonlocal: frozenset[str],
-                          unit_bound: frozenset[str]) -> FunctionAnalysis | None:
+                          enclosing: frozenset[str]) -> FunctionAnalysis | None:
     """The analysis of ``node`` if it is straight-line (see the module's text), else None."""
     shape = _assignments(node.body)
     if shape is None:
         return None
     counts, last_assignment = shape
     params = parameter_names(node.args)
-    candidate_names = frozenset(name for name, count in counts.items() if count == 1 and name not in params)
+    candidate_names = frozenset(name for name, count in counts.items() if _is_candidate(name, count, params))
     locals_ = {*counts, *params}
     visibility = NameVisibility(
         declared=frozenset(), captured=frozenset(), seen_after_exceptions=frozenset(), locals_=locals_,
-        unit_nonlocal=unit_nonlocal, unit_bound=unit_bound, module=module,
+        unit_nonlocal=unit_nonlocal, enclosing=enclosing, module=module,
     )
     walk = _Pass(counts, candidate_names, locals_, {p for p in params if p not in counts}, visibility)
+    rebinding = _rebinding(node.body, counts, params)
     suite = Suite(owner=node, field="body")
     statements = suite.statements
     candidates = suite.candidates
@@ -239,6 +261,9 @@ def analyse_straight_line(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname
                     walk.definitely_bound.add(name)
                 else:
                     size = walk.measure(value, statement_node)
+                    if name in rebinding:
+                        walk.order += 1  # the object the name held may die here
+                        walk.prefix |= _CALL
                 statement.size = size + 2
                 statement.binds = frozenset((name,))
                 binding_indices.setdefault(name, []).append(index)
@@ -284,7 +309,7 @@ def count_reads(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ReadCounts | No
         return None
     counts, last_assignment = shape
     params = parameter_names(node.args)
-    reads = {name: 0 for name, count in counts.items() if count == 1 and name not in params}
+    reads = {name: 0 for name, count in counts.items() if _is_candidate(name, count, params)}
     early: set[str] = set()
     defined: set[str] = set()
     try:
@@ -326,6 +351,8 @@ def _count(parts: Iterable[ast.expr], depth: int, reads: dict[str, int], defined
             if node.keywords:  # type: ignore[attr-defined]
                 _count([keyword.value for keyword in node.keywords], deeper, reads, defined, early)  # type: ignore[attr-defined]
         elif kind is _Attribute and type(node.ctx) is _Load:  # type: ignore[attr-defined]
+            if sees_locals(node):  # type: ignore[arg-type]
+                raise _NotStraight
             _count((node.value,), deeper, reads, defined, early)  # type: ignore[attr-defined]
         elif kind is _UnaryOp:
             _count((node.operand,), deeper, reads, defined, early)  # type: ignore[attr-defined]
