@@ -34,9 +34,16 @@ class Effect(IntFlag):
     """A read of a name that a call may rebind (a global some function declares
     ``global``, a name some function declares ``nonlocal``, any global when the module
     uses ``globals()``) or that is bound nowhere and may raise ``NameError``."""
+    FRAME_READ = 1024
+    """A call known to read its callers' frames (``sys._getframe(1).f_locals``): every
+    local alive there is seen by name."""
 
 
 ALL_EFFECTS = Effect(0xFF) & ~Effect.NEW_MUTABLE
+
+OBSERVES_DEATH = ALL_EFFECTS | Effect.SHARED_STORE | Effect.VOLATILE_READ
+"""Events after which an object's death may be seen to have come early: anything that may
+run code, fail (a handler then sees the object dead), or touch state others share."""
 
 # An expression may not be moved across any of these.
 STRICT_BARRIER = ALL_EFFECTS

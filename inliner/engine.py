@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from .analysis import analyse_function
 from .analysis.straight import count_reads
-from .analysis.shared import ModuleNames, enclosing_names, nonlocal_names, scan_module
+from .analysis.shared import ModuleNames, enclosing_names, module_facts, nonlocal_names
 from .deadline import NO_DEADLINE, Deadline
 from .discover import find_functions, has_plain_assignment
 from .options import CANONICAL, InlineOptions
@@ -51,7 +51,8 @@ class _Run:
                              line=getattr(error, "lineno", None), column=getattr(error, "offset", None))
         self.tree = tree
         flags = future_flags(tree) if self.given_flags is None else self.given_flags
-        self.module = scan_module(tree, self.source) if self.given_module is None else self.given_module
+        self.module = (module_facts(tree, self.source, self.options.pure_calls) if self.given_module is None
+                       else self.given_module)
         self.mentions_nonlocal = "nonlocal" in self.source
         rewrite = (PreservingRewrite(tree, self.source, flags, self.options, self._plan)
                    if self.options.preserve_format else CanonicalRewrite(tree, self.source, flags))

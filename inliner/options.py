@@ -30,6 +30,11 @@ class InlineOptions:
     max_growth: float = 100.0
     max_depth: int = 100
     timeout: float | None = 10.0
+    pure_calls: tuple[str, ...] = ()
+    """Callables the user declares pure (strict then treats their calls as computations
+    that may fail, and their results as plain objects): shell-style patterns matched
+    against the dotted name a call resolves to through the module's imports (``"dsl.*"``
+    matches ``rot90`` after ``from dsl import *``, and ``dsl.rot90``)."""
 
     def __post_init__(self) -> None:
         if self.policy not in POLICIES:
@@ -40,6 +45,9 @@ class InlineOptions:
             raise ValueError(f"max_growth must be a number >= 1, not {self.max_growth!r}")
         if not (isinstance(self.max_depth, int) and 2 <= self.max_depth <= 150):
             raise ValueError(f"max_depth must be an integer from 2 to 150, not {self.max_depth!r}")
+        if not (isinstance(self.pure_calls, tuple) and all(
+                isinstance(pattern, str) and pattern for pattern in self.pure_calls)):
+            raise ValueError(f"pure_calls must be a tuple of non-empty patterns, not {self.pure_calls!r}")
         if self.timeout is not None and not (
             isinstance(self.timeout, (int, float)) and self.timeout > 0 and math.isfinite(self.timeout)
         ):
@@ -47,10 +55,13 @@ class InlineOptions:
 
     def cache_token(self) -> str:
         """Every option that changes output, in a stable textual form (for cache keys)."""
-        return (
+        token = (
             f"policy={self.policy};expand={self.expand};preserve={int(self.preserve_format)};"
             f"dead={int(self.drop_dead)};growth={self.max_growth!r};depth={self.max_depth}"
         )
+        if self.pure_calls:
+            token += ";pure-calls=" + ",".join(self.pure_calls)
+        return token
 
 
 CANONICAL = InlineOptions(policy="pure", expand="all", preserve_format=False, drop_dead=True)

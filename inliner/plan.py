@@ -17,16 +17,26 @@ from .analysis import Candidate, FunctionAnalysis, Site, Statement, Suite
 from .analysis.straight import ReadCounts
 from .deadline import NO_DEADLINE, Deadline
 from .compile_warnings import warns_at
-from .effects import barrier_for, shared_barrier_for, uncopyable_for, undroppable_for
+from .effects import OBSERVES_DEATH, Effect, barrier_for, shared_barrier_for, uncopyable_for, undroppable_for
 from .options import InlineOptions
 from .reasons import KeepReason
 
 _INFINITY = 1 << 62
+_WORK = (ast.Call, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda, ast.Await,
+         ast.Yield, ast.YieldFrom, ast.FormattedValue)
+"""Nodes whose evaluation is work to be done again at each copy (or a new object each time)."""
 _WARNING_PRONE = (ast.Constant, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.ListComp, ast.SetComp,
                   ast.DictComp, ast.GeneratorExp, ast.JoinedStr, ast.UnaryOp, ast.BinOp, ast.Lambda)
 """Values that may be literals to the compiler (see :mod:`inliner.compile_warnings`)."""
 _WALK_LIMIT = 512
 """Copies of enclosing expressions examined per decision before assuming the worst."""
+_OBSERVES_DEATH = int(OBSERVES_DEATH)
+_FRAME_READ = int(Effect.FRAME_READ)
+_MAY_RAISE = int(Effect.MAY_RAISE)
+_FAILS_ONLY = int(Effect.MAY_RAISE | Effect.NEW_MUTABLE)
+"""A value with no other effects may fail, but changes nothing when it runs."""
+_TRY = (ast.Try, getattr(ast, "TryStar", ast.Try))
+_WITH = (ast.With, ast.AsyncWith)
 
 
 @dataclass(slots=True)
@@ -129,10 +139,20 @@ class _Planner:
         count = len(analysis.statements)
         self.standing = [True] * count
         """Per statement: still in its block (not yet inside an inlined value)."""
-        self.layers = [_Barriers(int(barrier_for(options.policy)), KeepReason.EFFECT_BETWEEN, analysis)]
+        barrier = int(barrier_for(options.policy))
+        self.layers = [_Barriers(barrier, KeepReason.EFFECT_BETWEEN, analysis)]
+        """The ordering points, one layer per kind (see :meth:`crossing`)."""
+        self.failing_layer: _Barriers | None = None
+        """Under strict, the ordering points for a value that can only fail: every effect
+        but another failure (which of two failures comes first is not kept)."""
+        if barrier & _MAY_RAISE:
+            self.failing_layer = _Barriers(barrier & ~_MAY_RAISE, KeepReason.EFFECT_BETWEEN, analysis)
+            self.layers.append(self.failing_layer)
         shared = int(shared_barrier_for(options.policy))
+        self.shared_layer: _Barriers | None = None
         if shared and any(suite.has_effects & shared for suite in analysis.suites):
-            self.layers.append(_Barriers(shared, KeepReason.SHARED_NAME_BETWEEN, analysis))
+            self.shared_layer = _Barriers(shared, KeepReason.SHARED_NAME_BETWEEN, analysis)
+            self.layers.append(self.shared_layer)
         self.site_live = [True] * len(analysis.sites)
         self.host_copies: dict[int, int] = {}
         """Per inlined candidate: how many copies of its value the function now holds."""
@@ -141,6 +161,11 @@ class _Planner:
         self.size = analysis.size
         self.size_limit = options.max_growth * analysis.size
         self.plan = FunctionPlan(analysis)
+        self.strict = options.policy == "strict"
+        self.after_statement: list[int] | None = None
+        """Per statement of the function's body, the effects of the statements after it
+        (computed when a living value first asks)."""
+        self.frame_reads = [s.uid for s in analysis.statements if s.effects & _FRAME_READ] if self.strict else []
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -190,13 +215,18 @@ class _Planner:
 
     def crossing(self, candidate: Candidate, sites: list[Site], suite: Suite) -> KeepReason | None:
         """What the value would move across on its way to each of ``sites``: first the
-        policy's effects and rebindings of names it reads, then shared names."""
+        policy's effects and rebindings of names it reads, then shared names. A value
+        that can only fail may cross other operations that can only fail."""
         names = candidate.names_read
         definition = candidate.statement.index
         indices = suite.binding_indices
         # Only a name bound again after the definition can be rebound on the way.
         check_names = any(indices[n][-1] > definition for n in names if n in indices)
-        for number, layer in enumerate(self.layers):
+        effects = self.failing_layer if self.failing_layer is not None and not (
+            candidate.effects & ~_FAILS_ONLY) else self.layers[0]
+        for number, layer in enumerate((effects, self.shared_layer)):
+            if layer is None:
+                continue
             active = layer if suite.has_effects & layer.mask else None
             with_names = check_names and number == 0
             if active is not None or with_names:
@@ -271,6 +301,54 @@ class _Planner:
                         and isinstance(node.value.value, str))
         return False
 
+    def later_effects(self, statement: Statement) -> int:
+        """The effects that may be evaluated after ``statement`` (standing in its block)
+        before the function returns: none after a ``return`` that no ``finally`` or
+        ``with`` surrounds; those of the following statements of the function's body;
+        anything, conservatively, after a statement inside a block."""
+        if isinstance(statement.node, ast.Return):
+            holder = statement.suite.holder
+            while holder is not None:
+                node = holder.node
+                if isinstance(node, _WITH) or (isinstance(node, _TRY) and node.finalbody):
+                    return _OBSERVES_DEATH  # an exit or a finally runs after the return
+                holder = holder.suite.holder
+            return 0
+        if statement.suite.holder is not None or statement.suite.owner is not self.analysis.node:
+            return _OBSERVES_DEATH
+        after = self.after_statement
+        if after is None:
+            body = statement.suite.statements
+            after = self.after_statement = [0] * len(body)
+            for index in range(len(body) - 2, -1, -1):
+                after[index] = after[index + 1] | body[index + 1].effects
+        return after[statement.index]
+
+    def dies_unseen(self, sites: list[Site]) -> bool:
+        """Whether the value's object, which would die as soon as each of ``sites`` is done
+        with it, dies before nothing that could see it: no effect is evaluated after the
+        read, in the statement that now holds it or after that statement."""
+        for site in sites:
+            after, statement = site.after_read, site.statement
+            while not after & _OBSERVES_DEATH:
+                host = self.host_of(statement)
+                if host is None:
+                    break
+                outer = self.live_sites(host)
+                if len(outer) != 1:
+                    return False
+                after, statement = outer[0].after_read, outer[0].statement
+            if after & _OBSERVES_DEATH or self.later_effects(statement) & _OBSERVES_DEATH:
+                return False
+        return True
+
+    def read_through_frames(self, candidate: Candidate) -> bool:
+        """Whether a call known to read its callers' frames runs while the variable is bound."""
+        definition = candidate.statement
+        if definition.suite.holder is not None:
+            return bool(self.frame_reads)  # inside a block, a loop may come round again
+        return any(uid > definition.uid for uid in self.frame_reads)
+
     def droppable(self, candidate: Candidate) -> bool:
         if candidate.effects & self.undroppable:
             return False
@@ -283,6 +361,8 @@ class _Planner:
         pinned = self.pins.get(candidate.name)
         if pinned is not None:
             return pinned
+        if self.frame_reads and self.read_through_frames(candidate):
+            return KeepReason.FRAME_READ
         sites = self.live_sites(candidate)
         misplaced = misplaced_read(candidate, sites)
         if misplaced is not None:
@@ -310,11 +390,16 @@ class _Planner:
             or (self.options.policy == "strict" and not candidate.trivial)
         ):
             return KeepReason.NOT_DUPLICABLE
+        if copies > 1 and self.options.preserve_format and any(
+                isinstance(node, _WORK) for node in ast.walk(candidate.value)):
+            return KeepReason.WOULD_COPY_WORK
         reason = self.crossing(candidate, sites, suite)
         if reason is not None:
             return reason
         if self.warns(candidate, sites):
             return KeepReason.WOULD_WARN
+        if self.strict and candidate.living and not self.dies_unseen(sites):
+            return KeepReason.LIFETIME
         deepest = max(self.depth_of(s) for s in sites)
         if deepest + candidate.height - 1 > self.options.max_depth:
             return KeepReason.DEPTH_BUDGET

@@ -43,6 +43,10 @@ class KeepReason(_Reason):
     """Read more than once while ``expand="single"``."""
     NOT_DUPLICABLE = "not-duplicable"
     """Read more than once, but copying the expression could change behaviour."""
+    WOULD_COPY_WORK = "would-copy-work"
+    """Format-preserving mode: read more than once, and the value calls something (or
+    builds a function or comprehension): written code never copies work to run again at
+    each read, whatever ``expand`` says. (The canonical form, for identity, copies.)"""
     VALUE_BINDS_NAME = "value-binds-name"
     """The expression contains an assignment expression (``:=``)."""
     REBOUND_BETWEEN = "rebound-between"
@@ -55,6 +59,13 @@ class KeepReason(_Reason):
     ``except`` or ``finally`` block or after a handler), or, under ``strict``, a read of a
     name a call may rebind or that may be unbound: moving the value across it could change
     what that code sees if the value raises or runs code."""
+    LIFETIME = "lifetime"
+    """Strict: the value's object may be seen dying (a finalizer, a weak reference, a file
+    or lock released, a generator's ``finally``), and code that may see it runs after the
+    place it is read: the variable keeps it alive until the function returns."""
+    FRAME_READ = "frame-read"
+    """Strict: a call after the assignment is known to read its callers' frames
+    (``sys._getframe(1).f_locals``), where it would look for the variable by name."""
     WOULD_WARN = "would-warn"
     """The value is a literal that the compiler warns about where it would land
     (``x = 1; return x(a)`` would become ``1(a)``; ``y = (); return a is y``, ``a is ()``):

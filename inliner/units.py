@@ -10,7 +10,7 @@ import ast
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .analysis.shared import ModuleNames, scan_module
+from .analysis.shared import ModuleNames, module_facts
 from .result import FunctionReport, InlineResult, KeptVariable, summarise
 from .source import PARSER_ERRORS, future_flags, parse_tree, split_lines
 
@@ -72,7 +72,7 @@ def _holds_function(statement: ast.stmt) -> bool:
     return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) for n in ast.walk(statement))
 
 
-def split_module(source: str) -> ModuleParts | None:
+def split_module(source: str, pure_calls: tuple[str, ...] = ()) -> ModuleParts | None:
     """The module's units, or None when it cannot be split (it does not parse, or a
     statement other than the first is a bare string, which ``ast.unparse`` would write
     differently on its own)."""
@@ -90,7 +90,7 @@ def split_module(source: str) -> ModuleParts | None:
         if _holds_function(statement):
             first, last = unit_span(statement)
             units.append(Unit(first, last, "".join(lines[first - 1:last]), index))
-    return ModuleParts(tree, lines, future_flags(tree), units, scan_module(tree, source))
+    return ModuleParts(tree, lines, future_flags(tree), units, module_facts(tree, source, pure_calls))
 
 
 def _shift(report: FunctionReport, offset: int) -> FunctionReport:

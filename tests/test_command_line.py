@@ -45,7 +45,7 @@ def test_diff_on_standard_input_is_a_diff_named_stdin(tmp_path):
     assert done.returncode == 1, done.stderr
     assert lines(done.stdout) == [
         "--- <stdin>", "+++ <stdin>", "@@ -1,3 +1,2 @@", " def solve(S, I, C):",
-        "-    x1 = f(I)", "-    return g(x1)", "+    return g(f(I))",
+        "-    x1 = f(I)", "-    return x1", "+    return f(I)",
     ]
 
 

@@ -31,6 +31,108 @@ def record(value):
 
 # (title, variable, expected: a keep reason or "inlined", module, (unsafe text, its place))
 ROWS = [
+    # -- 1. object lifetime ---------------------------------------------------------------------
+    ("a temporary file lives while its name is used", "tmp", "lifetime", """
+        from os.path import exists
+        from tempfile import NamedTemporaryFile
+
+        def f():
+            tmp = NamedTemporaryFile()
+            name = tmp.name
+            return exists(name)
+
+        def entry():
+            return f()
+        """, ("name = NamedTemporaryFile().name", "tmp = NamedTemporaryFile()\n    name = tmp.name")),
+    ("a generator's finally runs when the function ends", "g", "lifetime", """
+        def gen():
+            try:
+                yield 1
+            finally:
+                log.append("closed")
+
+        def f():
+            g = gen()
+            v = next(g)
+            log.append("after")
+            return v
+
+        def entry():
+            return f()
+        """, ("v = next(gen())", "g = gen()\n    v = next(g)")),
+    ("a weak reference stays alive with its variable", "obj", "lifetime", """
+        from weakref import ref as weak
+
+        class Box:
+            pass
+
+        def f():
+            obj = Box()
+            ref = weak(obj)
+            return ref() is not None
+
+        def entry():
+            return f()
+        """, ("ref = weak(Box())", "obj = Box()\n    ref = weak(obj)")),
+    ("a finalizer does not move ahead of later effects", "n", "lifetime", """
+        class Noisy:
+            def __del__(self):
+                log.append("del")
+
+        def f():
+            n = Noisy()
+            size = len(repr(type(n)))
+            log.append("later")
+            return size
+
+        def entry():
+            return f()
+        """, ("size = len(repr(type(Noisy())))", "n = Noisy()\n    size = len(repr(type(n)))")),
+    ("a lock file stays locked while the variable holds it", "lock", "lifetime", """
+        import os
+        import tempfile
+        from fcntl import LOCK_EX, LOCK_NB, flock
+
+        def probe(path):
+            with open(path) as other:
+                try:
+                    flock(other, LOCK_EX | LOCK_NB)
+                except BlockingIOError:
+                    return "locked"
+                return "free"
+
+        def f(path):
+            lock = open(path, "w")
+            flock(lock, LOCK_EX)
+            log.append(probe(path))
+            return "done"
+
+        def entry():
+            handle, path = tempfile.mkstemp()
+            os.close(handle)
+            try:
+                return f(path)
+            finally:
+                os.remove(path)
+        """, ("flock(open(path, \"w\"), LOCK_EX)", "lock = open(path, \"w\")\n    flock(lock, LOCK_EX)")),
+    ("a buffered write is not flushed early", "out", "lifetime", """
+        import os
+        import tempfile
+
+        def f(path):
+            out = open(path, "w")
+            out.write("data")
+            with open(path) as back:
+                return back.read()
+
+        def entry():
+            handle, path = tempfile.mkstemp()
+            os.close(handle)
+            try:
+                return f(path)
+            finally:
+                os.remove(path)
+        """, ("open(path, \"w\").write(\"data\")", "out = open(path, \"w\")\n    out.write(\"data\")")),
     # -- 2. a rebinding ends a life -----------------------------------------------------------
     ("a rebinding releases a guard: the work stays inside", "payload", "effect-between", """
         class Guard:

@@ -31,8 +31,8 @@ def big_module() -> tuple[bytes, bytes]:
     lines += [f"    x{k} = g(a, {k})" for k in range(BIG_STATEMENTS)]
     lines.append("    return g(" + ", ".join(f"x{k}, x{k}" for k in range(BIG_STATEMENTS)) + ")")
     big = "\n".join(lines) + "\n"
-    before = big + "\n\ndef small(a):\n    y = g(a)\n    return h(y)\n"
-    after = big + "\n\ndef small(a):\n    return h(g(a))\n"
+    before = big + "\n\ndef small(a):\n    y = g(a)\n    return y\n"
+    after = big + "\n\ndef small(a):\n    return g(a)\n"
     return before.encode(), after.encode()
 
 
@@ -49,11 +49,11 @@ PROCESSED = {
     "latin.py": (LATIN_BEFORE.encode("latin-1"), LATIN_AFTER.encode("latin-1")),
     "bom.py": (b"\xef\xbb\xbfdef f(a):\n    x = g(a)\n    return x\n",
                b"\xef\xbb\xbfdef f(a):\n    return g(a)\n"),
-    "crlf.py": ((b"def f(a):\r\n    x = g(a)\r\n    return k(x)\r\n\r\n\r\n"
+    "crlf.py": ((b"def f(a):\r\n    x = g(a)\r\n    return x\r\n\r\n\r\n"
                  b"def kept(b):\r\n    y = b\r\n    return y, y\r\n"),
-                (b"def f(a):\r\n    return k(g(a))\r\n\r\n\r\n"
+                (b"def f(a):\r\n    return g(a)\r\n\r\n\r\n"
                  b"def kept(b):\r\n    y = b\r\n    return y, y\r\n")),
-    "tabs.py": (b"def f(a):\n\tx = g(a)\n\treturn h(x)\n", b"def f(a):\n\treturn h(g(a))\n"),
+    "tabs.py": (b"def f(a):\n\tx = g(a)\n\treturn x\n", b"def f(a):\n\treturn g(a)\n"),
     "big.py": (BIG_BEFORE, BIG_AFTER),
     "pkg.py/module.py": (SOURCE.encode(), INLINED.encode()),
     "sub/deeper/nested.py": (b"class C:\n    def m(self, a):\n        v = a.b\n        return v.c\n",

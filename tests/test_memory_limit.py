@@ -84,7 +84,7 @@ def test_files_beyond_a_memory_limit_cost_only_themselves(tmp_path, limit, worke
     huge = {
         "too_big_to_read.py": write_repeated(tree / "too_big_to_read.py", b"x = 1\n", TOO_BIG_TO_READ),
         "big_module.py": write_repeated(
-            tree / "big_module.py", b"def f(a):\n    x = g(a)\n    return h(x)\n\n\n", BIG_MODULE),
+            tree / "big_module.py", b"def f(a):\n    x = g(a)\n    return x\n\n\n", BIG_MODULE),
     }
     cache = ["--cache-dir", str(tmp_path / "cache")] if workers else ["--no-cache"]
 
@@ -107,7 +107,7 @@ def test_files_beyond_a_memory_limit_cost_only_themselves(tmp_path, limit, worke
 
 def huge_function(statements: int) -> str:
     # The comment keeps the function on the libcst path (a plain one needs no libcst).
-    lines = ["def big(a):", "    # generated"] + [f"    x{k} = g(a, {k})" for k in range(statements)]
+    lines = ["def big(a):", "    # generated"] + [f"    x{k} = a + {k}" for k in range(statements)]
     lines.append("    return g(" + ", ".join(f"x{k}" for k in range(statements)) + ")")
     return "\n".join(lines) + "\n"
 

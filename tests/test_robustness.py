@@ -46,7 +46,13 @@ def evaluate(source: str, argument: int = 3) -> object:
     return namespace["f"](argument)  # type: ignore[operator]
 
 
-@pytest.mark.parametrize("options", [InlineOptions(), InlineOptions(preserve_format=False)],
+PURE_G = ("g", "h")
+"""The chains call ``g`` (and ``h``), which :func:`evaluate` defines pure: declared so, as a
+user declares a DSL, strict moves their calls (nothing is known of them otherwise)."""
+
+
+@pytest.mark.parametrize("options", [InlineOptions(pure_calls=PURE_G),
+                                     InlineOptions(preserve_format=False, pure_calls=PURE_G)],
                          ids=["libcst", "ast"])
 def test_a_3000_deep_chain_is_cut_at_the_depth_budget(options):
     source = chain(3000)
@@ -73,7 +79,7 @@ def test_a_20000_statement_function():
     lines = ["def f(a):"] + [f"    x{k} = g(a, {k})" for k in range(20_000)]
     lines.append("    return g(" + ", ".join(f"x{k}" for k in range(20_000)) + ")")
     source = "\n".join(lines) + "\n"
-    result = inline_source(source, InlineOptions(preserve_format=False))
+    result = inline_source(source, InlineOptions(preserve_format=False, pure_calls=PURE_G))
     assert result.inlined == 20_000
     assert evaluate(result.code) == evaluate(source)
 
@@ -123,7 +129,7 @@ def test_the_libcst_rewrite_stops_at_its_deadline(monkeypatch, allowed, small):
              "    return h(" + ", ".join(f"x{k}" for k in range(300)) + ")"]
     source = "\n".join(lines) + "\n\ndef small(a):\n    y = g(a)\n    return y\n"
     monkeypatch.setattr(preserving, "unit_deadline", lambda options: _PassesAfterChecks(allowed))
-    result = inline_source(source)
+    result = inline_source(source, InlineOptions(pure_calls=PURE_G))
     assert result.code.startswith(source.split("\n\ndef small")[0])
     assert [(r.status, r.reason) for r in result.functions] == [TIMED_OUT, small]
 
@@ -186,7 +192,7 @@ def test_multi_line_values_and_semicolons_in_one_function():
                 a,
             ); y = h(x)
             return y
-        """))
+        """), InlineOptions(pure_calls=PURE_G))
     assert result.code == code("""
         def f(a):
             return h(g(

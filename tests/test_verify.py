@@ -83,7 +83,7 @@ def test_a_planted_canonical_bug_is_caught(monkeypatch):
 
         def g(a):
             y = h(a)
-            return k(y)
+            return y
         """, preserve_format=False)
     reports = {r.qualname: r for r in result.functions}
     assert reports["f"].status == "fallback" and reports["f"].reason.value == "rewrite-mismatch"

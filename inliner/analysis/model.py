@@ -34,6 +34,8 @@ class Site:
     captured: bool = False
     """A mention inside a nested scope (lambda, comprehension body, nested def or class):
     the variable is captured, for as long as the code holding this mention stays."""
+    after_read: int = 0
+    """Effects evaluated after this read within its statement."""
 
 
 @dataclass(slots=True, eq=False)
@@ -63,6 +65,8 @@ class Suite:
     binding_indices: dict[str, list[int]] = field(default_factory=dict)
     """Statement indices binding each name."""
     has_effects: int = 0
+    holder: Statement | None = None
+    """The statement whose block this is (None for the function's body)."""
 
     def binds_between(self, names: frozenset[str], after: int, before: int) -> bool:
         """Whether a statement with index in ``(after, before)`` binds any of ``names``."""
@@ -91,6 +95,8 @@ class Candidate:
     between the definition and a read)."""
     height: int
     size: int
+    living: bool = False
+    """The value's object may be seen dying (see :mod:`inliner.analysis.lifetime`)."""
     sites: list[Site] = field(default_factory=list)
     excluded: KeepReason | None = None
 
@@ -117,6 +123,7 @@ class FunctionAnalysis:
         for suite in self.suites:
             suite.statements = []
             suite.candidates = []
+            suite.holder = None
         for statement in self.statements:
             statement.sites = []
             statement.candidate = None

@@ -15,6 +15,7 @@ from ..deadline import Deadline
 from ..effects import Effect
 from ..precedence import site_context
 from ..reasons import FallbackReason, KeepReason
+from .lifetime import holds_living, settle
 from .model import Candidate, FunctionAnalysis, Site, Statement, Suite
 from .scope import ScopeFacts, is_frame_marker, not_a_candidate, parameters, scan_scope
 from .straight import analyse_straight_line
@@ -54,6 +55,9 @@ class _Walker:
         self.starred_in: ast.AST | None = None
         """The parent of the ``*expr`` being walked, whose operand's context depends on it."""
         self.pending: list[tuple[Suite, list[ast.stmt]]] = []
+        self.event_orders: list[int] = []
+        self.event_bits: list[int] = []
+        """The events of the statement being walked that have effect bits, in order."""
         self._expr: dict[type, Callable[..., Measure]] = {
             ast.Name: self._name,
             ast.Constant: self._leaf,
@@ -86,12 +90,22 @@ class _Walker:
 
     # -- events ---------------------------------------------------------------------------
 
-    def event(self, effect: Effect) -> None:
+    def event(self, effect: Effect | int) -> None:
         self.order += 1
-        self.prefix |= int(effect)  # plain ints: flag arithmetic on IntFlag is slow
+        if effect:
+            bits = int(effect)  # plain ints: flag arithmetic on IntFlag is slow
+            self.prefix |= bits
+            self.event_orders.append(self.order)
+            self.event_bits.append(bits)
 
     def definitely_bound(self, name: str) -> bool:
-        if name in self.facts.params and name not in self.facts.binding_counts:
+        """Whether ``name`` is bound whenever the current statement runs: a parameter, or a
+        name a plain assignment bound earlier in this block or a block around it (and
+        never deleted, which an ``except ... as`` name is at the end of its handler)."""
+        facts = self.facts
+        if name in facts.deleted:
+            return False
+        if name in facts.params:
             return True
         where = self.bound_at.get(name)
         if where is None:
@@ -162,7 +176,7 @@ class _Walker:
             h, s = max(h, kh), s + ks + 1
             if keyword.arg is None:
                 self.event(Effect.CALL)
-        self.event(Effect.CALL)
+        self.event(self.visibility.call(node.func).effect)
         return h + 1, s + 1
 
     def _attribute(self, node: ast.Attribute, parent, field, index, depth, safe_position) -> Measure:
@@ -398,7 +412,8 @@ class _Walker:
 
     def walk_suite(self, owner: ast.AST, field: str, body: list[ast.stmt],
                    parent: tuple[Suite, int] | None, deadline: Deadline, reachable: bool = True) -> None:
-        suite = Suite(owner=owner, field=field)
+        suite = Suite(owner=owner, field=field,
+                      holder=parent[0].statements[parent[1]] if parent is not None else None)
         self.suites.append(suite)
         self.parent_of[id(suite)] = parent
         for index, node in enumerate(body):
@@ -410,7 +425,9 @@ class _Walker:
             self.suite, self.statement = suite, statement
             self.order, self.prefix, self.binds = 0, 0, set()
             self.pending = []
+            self.event_orders, self.event_bits = [], []
             statement.size = self.walk_statement(node)
+            settle(statement.sites, self.event_orders, self.event_bits)
             statement.effects = self.prefix
             statement.binds = frozenset(self.binds)
             suite.has_effects |= self.prefix
@@ -421,7 +438,8 @@ class _Walker:
                 suite.binding_indices.setdefault(name, []).append(index)
             if own is not None:
                 suite.candidates.append(statement.candidate)  # type: ignore[arg-type]
-                self.bound_at[own] = (suite, index)
+            if type(node) is ast.Assign and len(node.targets) == 1 and type(node.targets[0]) is ast.Name:
+                self.bound_at.setdefault(node.targets[0].id, (suite, index))
             pending = self.pending
             for child_owner, child_field in pending:
                 self.walk_suite(child_owner, child_field, getattr(child_owner, child_field),
@@ -509,7 +527,7 @@ class _Walker:
                 statement=self.statement, value=node.value, effects=value_effects,
                 trivial=isinstance(node.value, (ast.Name, ast.Constant)),
                 names_read=frozenset(n for n in names or () if n in facts.binding_counts),
-                height=height, size=size,
+                height=height, size=size, living=holds_living(node.value, self.visibility.call),
             )
             self.statement.candidate = candidate
             self.candidates.append(candidate)
@@ -633,6 +651,8 @@ def analyse_any_function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname:
         locals_={n for n in (*counts, *facts.params) if n not in declared},
         unit_nonlocal=unit_nonlocal, enclosing=enclosing, module=module, suspends=facts.suspends,
     )
+    visibility.learn_pure_locals(facts.plain_assignments,
+                                 lambda name: counts.get(name) == 1 and name not in facts.params)
     walker = _Walker(facts, candidate_names, visibility)
     walker.walk_suite(node, "body", node.body, None, deadline)
     by_name = {c.name: c for c in walker.candidates}

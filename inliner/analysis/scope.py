@@ -62,6 +62,9 @@ class ScopeFacts:
     """Names bound by at least one ``name = expr`` statement (the last one seen)."""
     declared: set[str] = field(default_factory=set)
     """Names declared ``global`` or ``nonlocal`` in the function."""
+    deleted: set[str] = field(default_factory=set)
+    """Names a ``del`` statement unbinds, and ``except ... as`` names (unbound when their
+    handler ends)."""
     dynamic_use: str | None = None
     """How the function can see its locals dynamically, e.g. ``"locals() on line 4"``."""
     captured: set[str] = field(default_factory=set)
@@ -153,6 +156,8 @@ def scan_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeFacts:
                     note_dynamic(node)  # type: ignore[arg-type]
             else:
                 bind(node.id)  # type: ignore[attr-defined]
+                if type(node.ctx) is ast.Del:  # type: ignore[attr-defined]
+                    facts.deleted.add(node.id)  # type: ignore[attr-defined]
             continue
         if kind is ast.Constant:
             continue
@@ -240,6 +245,7 @@ def scan_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeFacts:
                 bind(alias.asname or alias.name.split(".")[0])
         elif isinstance(node, ast.ExceptHandler) and node.name:
             bind(node.name)
+            facts.deleted.add(node.name)
         elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
             bind(node.name)
         elif isinstance(node, ast.MatchMapping) and node.rest:

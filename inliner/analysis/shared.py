@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import ast
 import builtins
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 
 from ..effects import Effect
+from .calls import NO_CALLS, UNKNOWN_CALL, CallTable, KnownCall, callee_name, import_origins, pure_built
 
 _BUILTINS = frozenset(dir(builtins)) | frozenset({
     "__name__", "__file__", "__doc__", "__spec__", "__loader__", "__package__", "__path__",
@@ -60,6 +62,16 @@ class ModuleNames:
     maybe_unbound: frozenset[str] = frozenset()
     """Global names a function may find unbound: bound at module level only inside a
     compound statement, or only after import-time code that could call the function."""
+    calls: CallTable = field(default=NO_CALLS)
+    """What calling each module-level name is known to do (empty: nothing is known)."""
+
+    def call(self, func: ast.expr) -> KnownCall:
+        """What a call of ``func`` (a module-level name or attribute chain) does."""
+        if not self.calls:
+            return UNKNOWN_CALL
+        name = callee_name(func)
+        known = self.calls.lookup(name) if name is not None else None
+        return UNKNOWN_CALL if known is None else known
 
     def read_effect(self, name: str) -> int:
         """The effect bits of reading ``name`` as a global."""
@@ -79,12 +91,23 @@ class ModuleNames:
     def context_token(self, unit: ast.AST) -> str:
         """What of these facts can change the result for ``unit`` (for cache keys): each
         name it reads whose read is volatile, with the effect its read has."""
-        if not self.any_volatile:
-            return ""  # no read can be volatile
-        effects = {
-            node.id: self.read_effect(node.id) for node in ast.walk(unit) if isinstance(node, ast.Name)
-        }
-        return ",".join(f"{name}:{effect}" for name, effect in sorted(effects.items()) if effect)
+        if not (self.any_volatile or self.calls):
+            return ""  # no read can be volatile, no call is known
+        effects: dict[str, int] = {}
+        called: dict[str, KnownCall] = {}
+        for node in ast.walk(unit):
+            if isinstance(node, ast.Name):
+                effects[node.id] = self.read_effect(node.id)
+            elif isinstance(node, ast.Call) and self.calls:
+                name = callee_name(node.func)
+                known = self.calls.lookup(name) if name is not None else None
+                if name is not None and known is not None:
+                    called[name] = known
+        token = ",".join(f"{name}:{effect}" for name, effect in sorted(effects.items()) if effect)
+        if called:
+            token += ";calls:" + ",".join(
+                f"{name}:{known.effect}:{int(known.living)}" for name, known in sorted(called.items()))
+        return token
 
 
 UNKNOWN_MODULE = ModuleNames(star_import=True)
@@ -212,6 +235,15 @@ def scan_module(tree: ast.Module, source: str) -> ModuleNames:
         declared_global=frozenset(declared), uses_globals=uses_globals, star_import=star_import,
         bound=frozenset(_global_bindings(tree)) if known else None, maybe_unbound=maybe_unbound,
     )
+
+
+def module_facts(tree: ast.Module, source: str, pure_calls: tuple[str, ...] = ()) -> ModuleNames:
+    """Everything the analysis of a function needs to know about its module: its names
+    (:func:`scan_module`) and what its calls do (``pure_calls``: the user's declarations)."""
+    names = scan_module(tree, source)
+    if not pure_calls:
+        return names
+    return replace(names, calls=CallTable(declared=pure_calls, origins=import_origins(tree)))
 
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -366,7 +398,7 @@ class NameVisibility:
     """For one function: the effect bits of storing and of reading each name."""
 
     __slots__ = ("_stores", "_declared", "_locals", "_nonlocal", "_enclosing", "_module", "_read_effects",
-                 "_suspends", "reads_matter")
+                 "_suspends", "_pure_locals", "reads_matter")
 
     def __init__(self, *, declared: frozenset[str] | set[str], captured: frozenset[str] | set[str],
                  seen_after_exceptions: frozenset[str], locals_: frozenset[str] | set[str],
@@ -380,6 +412,7 @@ class NameVisibility:
         self._module = module
         self._suspends = suspends
         self._read_effects: dict[str, int] = {}
+        self._pure_locals: dict[str, KnownCall] = {}
         self.reads_matter = bool(
             self._declared or unit_nonlocal or enclosing or suspends or module.any_volatile
         )
@@ -387,6 +420,34 @@ class NameVisibility:
 
     def store_effect(self, name: str) -> int:
         return int(Effect.SHARED_STORE) if name in self._stores else 0
+
+    def learn_pure_locals(self, assignments: Mapping[str, ast.Assign], once: Callable[[str], bool]) -> None:
+        """Note the locals bound once to a pure callable (see :func:`calls.pure_built`)."""
+        if self._module.calls:
+            self._pure_locals = pure_built(assignments, once, self.call)
+
+    @property
+    def knows_calls(self) -> bool:
+        """Whether any call's effects are known (else every call may do anything)."""
+        return bool(self._module.calls)
+
+    def call(self, func: ast.expr) -> KnownCall:
+        """What a call of ``func`` does: known only for names of the module's own scope
+        (not a local, a free variable or a name declared ``global``/``nonlocal`` here)."""
+        if not self._module.calls:
+            return UNKNOWN_CALL
+        root = func
+        while type(root) is ast.Attribute:
+            root = root.value  # type: ignore[attr-defined]
+        if type(root) is not ast.Name:
+            return UNKNOWN_CALL
+        name = root.id  # type: ignore[attr-defined]
+        if name in self._locals:
+            known = self._pure_locals.get(name) if root is func else None
+            return UNKNOWN_CALL if known is None else known
+        if name in self._enclosing or name in self._declared:
+            return UNKNOWN_CALL
+        return self._module.call(func)
 
     def read_effect(self, name: str) -> int:
         """The effect bits of reading ``name`` here (remembered: a walker asks per read)."""

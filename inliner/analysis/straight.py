@@ -20,6 +20,7 @@ from ..deadline import Deadline
 from ..effects import Effect
 from ..precedence import SiteContext, site_context
 from ..reasons import KeepReason
+from .lifetime import holds_living, settle
 from .model import Candidate, FunctionAnalysis, Site, Statement, Suite
 from .scope import DYNAMIC_NAMES, is_frame_marker, not_a_candidate, parameter_names, sees_locals
 from .shared import ModuleNames, NameVisibility
@@ -96,7 +97,8 @@ class _Pass:
     walked from depth 1 is as high as the deepest depth in it."""
 
     __slots__ = ("bound", "candidate_names", "locals_", "definitely_bound", "visibility", "reads_matter",
-                 "noted", "sites", "statement", "order", "prefix", "names", "nodes", "deepest")
+                 "noted", "sites", "statement", "order", "prefix", "names", "nodes", "deepest", "orders",
+                 "bits", "calls_known")
 
     def __init__(self, bound: dict[str, int], candidate_names: frozenset[str], locals_: set[str],
                  definitely_bound: set[str], visibility: NameVisibility) -> None:
@@ -104,17 +106,29 @@ class _Pass:
         self.candidate_names = candidate_names
         self.locals_ = locals_
         self.definitely_bound = definitely_bound
-        """Parameters never rebound, and candidates whose definition has been passed."""
+        """Parameters, and names whose first assignment has been passed."""
         self.visibility = visibility
         self.reads_matter = visibility.reads_matter
         self.noted: frozenset[str] | None = (
-            None if visibility.reads_matter else frozenset(locals_ - definitely_bound) | _DYNAMIC)
+            None if visibility.reads_matter else frozenset(bound) | frozenset(locals_ - definitely_bound) | _DYNAMIC)
         """The names whose reads may record anything (None: any name may): a parameter
-        never rebound is always bound, and no global's read is an event here."""
+        never rebound is always bound and never rebound between a value and its read, and no
+        global's read is an event here."""
         self.sites: list[Site] = []
         self.statement: Statement
         self.order = self.prefix = self.nodes = self.deepest = 0
         self.names: set[str] | None = None
+        self.orders: list[int] = []
+        self.bits: list[int] = []
+        """The events of the statement being walked that have effect bits, in order."""
+        self.calls_known = visibility.knows_calls
+
+    def event(self, bits: int) -> None:
+        self.order += 1
+        if bits:
+            self.prefix |= bits
+            self.orders.append(self.order)
+            self.bits.append(bits)
 
     def expr(self, node: ast.expr, parent: ast.AST, field: str, index: int | None, depth: int) -> None:
         """Record what evaluating ``node`` does. Every position here is evaluated exactly
@@ -136,12 +150,10 @@ class _Pass:
             if sees_locals(node):  # type: ignore[arg-type]
                 raise _NotStraight
             self.expr(node.value, node, "value", None, depth + 1)  # type: ignore[attr-defined]
-            self.order += 1
-            self.prefix |= _MAY_RAISE
+            self.event(_MAY_RAISE)
         elif kind is _UnaryOp:
             self.expr(node.operand, node, "operand", None, depth + 1)  # type: ignore[attr-defined]
-            self.order += 1
-            self.prefix |= _MAY_RAISE
+            self.event(_MAY_RAISE)
         else:
             raise _NotStraight
 
@@ -174,11 +186,9 @@ class _Pass:
             nodes += 1
             self.expr(keyword.value, keyword, "value", None, deeper)
             if keyword.arg is None:
-                self.order += 1
-                self.prefix |= _CALL
+                self.event(_CALL)
         self.nodes += nodes
-        self.order += 1
-        self.prefix |= _CALL
+        self.event(self.visibility.call(function).effect if self.calls_known else _CALL)
 
     def read(self, node: ast.Name, parent: ast.AST, field: str, index: int | None, depth: int,
              context: SiteContext | None = None) -> None:
@@ -192,20 +202,18 @@ class _Pass:
         if name in self.candidate_names:
             self.order += 1
             sites = self.sites
-            # Positionally, in Site's field order: uid, name, node, parent, field, index,
-            # statement, order, prefix, depth, context, safe_position, in_fstring.
-            site = Site(len(sites), name, node, parent, field, index, self.statement, self.order, self.prefix,
-                        depth, context or site_context(parent, field, index), True, False)
+            site = Site(uid=len(sites), name=name, node=node, parent=parent, field=field, index=index,
+                        statement=self.statement, order=self.order, prefix=self.prefix, depth=depth,
+                        context=context or site_context(parent, field, index), safe_position=True,
+                        in_fstring=False)
             sites.append(site)
             self.statement.sites.append(site)
         if name in self.locals_ and name not in self.definitely_bound:
-            self.order += 1
-            self.prefix |= _MAY_RAISE
+            self.event(_MAY_RAISE)
         if self.reads_matter:
             effect = self.visibility.read_effect(name)
             if effect:
-                self.order += 1
-                self.prefix |= effect
+                self.event(effect)
 
     def measure(self, value: ast.expr, statement: ast.stmt) -> int:
         """Walk a statement's value; its size (its height is then ``deepest``)."""
@@ -229,7 +237,8 @@ def analyse_straight_line(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname
         declared=frozenset(), captured=frozenset(), seen_after_exceptions=frozenset(), locals_=locals_,
         unit_nonlocal=unit_nonlocal, enclosing=enclosing, module=module,
     )
-    walk = _Pass(counts, candidate_names, locals_, {p for p in params if p not in counts}, visibility)
+    visibility.learn_pure_locals(last_assignment, lambda name: counts[name] == 1 and name not in params)
+    walk = _Pass(counts, candidate_names, locals_, set(params), visibility)
     rebinding = _rebinding(node.body, counts, params)
     suite = Suite(owner=node, field="body")
     statements = suite.statements
@@ -238,10 +247,11 @@ def analyse_straight_line(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname
     total = 1
     try:
         for index, statement_node in enumerate(node.body):
-            statement = Statement(index, index, suite, statement_node)  # uid, index, suite, node
+            statement = Statement(uid=index, index=index, suite=suite, node=statement_node)
             statements.append(statement)
             walk.statement = statement
             walk.order = walk.prefix = 0
+            walk.orders, walk.bits = [], []
             value = statement_node.value  # type: ignore[attr-defined]
             if type(statement_node) is _Assign:
                 name = statement_node.targets[0].id  # type: ignore[attr-defined]
@@ -252,18 +262,18 @@ def analyse_straight_line(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname
                         size = walk.measure(value, statement_node)
                     finally:
                         walk.names = None
-                    candidate = Candidate(  # name, statement, value, effects, trivial, names_read, height, size
-                        name, statement, value, walk.prefix, type(value) is _Name or type(value) is _Constant,
-                        frozenset(names), walk.deepest, size,
+                    candidate = Candidate(
+                        name=name, statement=statement, value=value, effects=walk.prefix,
+                        trivial=type(value) is _Name or type(value) is _Constant, names_read=frozenset(names),
+                        height=walk.deepest, size=size, living=holds_living(value, visibility.call),
                     )
                     statement.candidate = candidate
                     candidates.append(candidate)
-                    walk.definitely_bound.add(name)
                 else:
                     size = walk.measure(value, statement_node)
                     if name in rebinding:
-                        walk.order += 1  # the object the name held may die here
-                        walk.prefix |= _CALL
+                        walk.event(_CALL)  # the object the name held may die here
+                walk.definitely_bound.add(name)
                 statement.size = size + 2
                 statement.binds = frozenset((name,))
                 binding_indices.setdefault(name, []).append(index)
@@ -271,6 +281,7 @@ def analyse_straight_line(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname
                 statement.size = 1
             else:
                 statement.size = 1 + walk.measure(value, statement_node)
+            settle(statement.sites, walk.orders, walk.bits)
             statement.effects = walk.prefix
             suite.has_effects |= walk.prefix
             total += statement.size

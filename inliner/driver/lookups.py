@@ -99,7 +99,7 @@ def inline_with_cache(source: str, options: InlineOptions, cache) -> tuple[Inlin
     result = cached_result(cache, whole_key, counts)
     if result is not None:
         return result, counts
-    parts = split_module(source)
+    parts = split_module(source, options.pure_calls)
     result = None
     if parts is not None and parts.units:
         unit_results = {}

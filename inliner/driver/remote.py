@@ -275,7 +275,7 @@ class RemoteRun:
         # Without a cache, only a module bigger than a chunk is split: a smaller one gains
         # nothing, and splitting costs a parse here. Under drop_dead a module may need
         # more than one pass, which only the whole-module call makes.
-        parts = split_module(source) if split else None
+        parts = split_module(source, self.options.pure_calls) if split else None
         if parts is None or not parts.units:
             return [self._whole(module)]
         module.parts = parts
