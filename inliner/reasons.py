@@ -87,6 +87,11 @@ class KeepReason(_Reason):
     """Format-preserving mode: read inside an f-string where the value's text cannot stand
     (a quote or backslash before Python 3.12, braces, ``#``, a ``{x=}``), or in a statement
     rewritten with libcst, which never moves text into an f-string."""
+    TYPED_LOCAL = "typed-local"
+    """Cython gives the name a C type when it compiles the module (a ``.pxd`` beside it,
+    ``@cython.locals``, ``cython.declare`` or a ``cython`` annotation; see
+    :mod:`inliner.analysis.typed_locals`): compiled, its value is a C number that wraps
+    or truncates where the expression's Python value would not, so it stays."""
 
 
 class FallbackReason(_Reason):

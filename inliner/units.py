@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from .analysis.shared import ModuleNames, module_facts
 from .result import FunctionReport, InlineResult, KeptVariable, summarise
+from .rewrite.canonical_file import write_file
 from .source import PARSER_ERRORS, future_flags, parse_tree, split_lines
 
 
@@ -106,13 +107,8 @@ def assemble(source: str, parts: ModuleParts, results: dict[int, InlineResult],
         for unit in parts.units for report in results[unit.index].functions
     )
     if canonical:
-        pieces = []
-        for index, statement in enumerate(parts.tree.body):
-            text = results[index].code if index in results else ast.unparse(ast.Module([statement], []))
-            separator = "" if index == 0 else "\n\n" if isinstance(
-                statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else "\n"
-            pieces.append(separator + text)
-        return summarise("".join(pieces), reports)
+        given = {index: result.code for index, result in results.items()}
+        return summarise(write_file(parts.tree, source, given).text, reports)
     out: list[str] = []
     line = 1
     for unit in parts.units:

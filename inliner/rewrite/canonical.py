@@ -4,7 +4,9 @@
 character, by :mod:`inliner.rewrite.canonical_text`); the format-preserving
 rewriter also uses the rewritten tree, as the program its own output must equal.
 A function whose rewrite cannot be written, or does not read back as planned, is put
-back as it was (its plan undone) and says why.
+back as it was (its plan undone) and says why. The text is written as a file by
+:mod:`inliner.rewrite.canonical_file` (the shebang and encoding declaration kept, and what
+``ast.unparse`` cannot write even as parsed written as in the source).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from ..source import split_lines
 from ..units import unit_text
 from ..verify import check_canonical
 from ..work import FunctionWork, by_unit
-from .canonical_text import write_module
+from .canonical_file import refusal, write_file
 
 
 @dataclass(slots=True)
@@ -121,21 +123,18 @@ class CanonicalRewrite:
 
 def write_canonical(tree: ast.Module, source: str, flags: int, works: list[FunctionWork],
                     undo: dict[int, Undo]) -> str:
-    """The canonical text of ``tree``, where the plans of ``works`` that change have been
-    applied (``undo``, by ``id`` of each work, puts one back)."""
+    """The canonical text of ``tree`` as a file (:func:`~.canonical_file.write_file`),
+    where the plans of ``works`` that change have been applied (``undo``, by ``id`` of
+    each work, puts one back)."""
     try:
-        code = write_module(tree)
+        code = _write(tree, source, works, undo)
     except RecursionError:
         for work in works:
-            if id(work) in undo:
-                undo[id(work)].revert()
+            steps = undo.pop(id(work), None)
+            if steps is not None:
+                steps.revert()
                 work.fall_back(FallbackReason.TOO_COMPLEX, "nested too deeply to unparse")
-        return write_module(tree)
-    except ValueError:
-        # ast.unparse has limits of its own (on 3.11, a backslash inside an f-string's
-        # expression): only the functions whose rewrite it cannot write keep theirs.
-        _keep_unwritable(tree, [w for w in works if id(w) in undo], undo)
-        code = write_module(tree)
+        return _write(tree, source, works, undo)
     if not undo:
         return code
     changed = by_unit(w for w in works if id(w) in undo)
@@ -151,29 +150,44 @@ def write_canonical(tree: ast.Module, source: str, flags: int, works: list[Funct
         return code
     for unit, problem in problems.items():
         for work in changed[unit]:
-            undo[id(work)].revert()
+            undo.pop(id(work)).revert()
             work.fall_back(*problem)
-    return write_module(tree)
+    return _write(tree, source, works, undo)
+
+
+def _write(tree: ast.Module, source: str, works: list[FunctionWork], undo: dict[int, Undo]) -> str:
+    """The file's text, with what ``ast.unparse`` cannot write put back: a function's
+    rewrite, one function at a time, and then a top-level statement it cannot write even
+    as parsed, written as in the source, every function in it left as it was."""
+    written = write_file(tree, source)
+    if not written.as_in_source:
+        return written.text
+    changed = [w for w in works if id(w) in undo and w.found.unit in written.as_in_source]
+    if changed:
+        # ast.unparse has limits of its own (on 3.11, a backslash inside an f-string's
+        # expression): only the functions whose rewrite it cannot write keep theirs.
+        _keep_unwritable(tree, changed, undo)
+        written = write_file(tree, source)
+    for work in works:
+        why = written.as_in_source.get(work.found.unit)
+        if why is not None and (work.status != "fallback" or work.reason is FallbackReason.CANNOT_UNPARSE):
+            work.fall_back(FallbackReason.CANNOT_UNPARSE, f"written as in the source: {why}")
+    return written.text
 
 
 def _keep_unwritable(tree: ast.Module, changed: list[FunctionWork], undo: dict[int, Undo]) -> None:
-    """Put back, one function at a time, the rewrites ``ast.unparse`` cannot write."""
+    """Put back, one function at a time, the rewrites ``ast.unparse`` cannot write.
+    ``undo`` holds each work until it is decided, so that whatever is raised meanwhile
+    (a ``RecursionError``) finds every applied plan in it (and reverting twice is harmless)."""
     for unit, unit_works in by_unit(changed).items():
         node = tree.body[unit]
-        try:
-            ast.unparse(node)
-            continue
-        except ValueError:
-            pass
-        applied = [undo.pop(id(work)) for work in unit_works]
-        for steps in reversed(applied):
-            steps.revert()
-        for work, steps in zip(unit_works, applied):
+        for work in reversed(unit_works):
+            undo[id(work)].revert()
+        for work in unit_works:
+            steps = undo[id(work)]
             steps.reapply()
-            try:
-                ast.unparse(node)
-            except ValueError as error:
+            why = refusal(node)
+            if why is not None:
                 steps.revert()
-                work.fall_back(FallbackReason.CANNOT_UNPARSE, str(error))
-            else:
-                undo[id(work)] = steps
+                del undo[id(work)]
+                work.fall_back(FallbackReason.CANNOT_UNPARSE, why)

@@ -22,6 +22,10 @@ share none.
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
+from types import MappingProxyType
+
+_NOTHING_GIVEN: Mapping[int, str] = MappingProxyType({})
 
 _NESTING_LIMIT = 50
 """Deeper expressions go to ``ast.unparse``, which decides (and may refuse) them as before."""
@@ -42,16 +46,17 @@ class _Unwritable(Exception):
     """Something this module leaves to ``ast.unparse``."""
 
 
-def write_module(tree: ast.Module) -> str:
-    """``ast.unparse(tree)``, character for character."""
-    if tree.type_ignores:
+def write_module(tree: ast.Module, given: Mapping[int, str] = _NOTHING_GIVEN) -> str:
+    """``ast.unparse(tree)``, character for character; the top-level statements in
+    ``given`` (by position) are written as the text given for them instead."""
+    if tree.type_ignores and not given:
         return ast.unparse(tree)
     pieces: list[str] = []
     for position, statement in enumerate(tree.body):
         if position:
             pieces.append("\n\n" if isinstance(statement, _DEFINITIONS) else "\n")
-        text = None
-        if type(statement) is ast.FunctionDef:
+        text = given.get(position) if given else None
+        if text is None and type(statement) is ast.FunctionDef:
             try:
                 text = _function(statement)
             except _Unwritable:
