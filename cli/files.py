@@ -168,6 +168,10 @@ def write_atomically(source: SourceFile, data: bytes) -> bool:
         raise SourceError("changed on disk while it was being processed; left as it is")
     # The rename below needs only the directory to be writable; a file its owner made
     # read-only (or that this user may not write) is a decision to respect, as black does.
+    # Root may write any file, so its access check passes on mode 444: the mode decides.
+    mode = stat.S_IMODE(status.st_mode)
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise SourceError(f"is read-only (mode {mode:o}); left as it is")
     if not os.access(path, os.W_OK):
         raise SourceError("is not writable by this user; left as it is")
     descriptor, temporary = tempfile.mkstemp(
