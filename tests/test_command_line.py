@@ -141,7 +141,7 @@ def test_a_file_where_nothing_was_inlined_is_left_byte_for_byte(tmp_path, option
     assert (written.returncode, path.read_bytes()) == (0, data), written.stderr
     assert "0 changed" in lines(written.stderr)[-1]
     checked = cli("--no-cache", "--check", *options, path, cwd=tmp_path)
-    assert checked.returncode == 0 and b"would change" not in checked.stderr, checked.stderr
+    assert checked.returncode == 0 and b"would change: " not in checked.stderr, checked.stderr
     diffed = cli("--no-cache", "--diff", *options, path, cwd=tmp_path)
     assert (diffed.returncode, diffed.stdout) == (0, b""), diffed.stderr
     piped = cli("--no-cache", *options, "-", stdin=data, cwd=tmp_path)
