@@ -7,8 +7,6 @@ be processed (the others still were); 2 a usage error (nothing done); 130 interr
 
 from __future__ import annotations
 
-import errno
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,8 +22,7 @@ from inliner.options import EXPANSIONS, POLICIES
 from . import cache_admin, params
 from .config import read_configuration, setting_hint
 from .conflicts import refuse_conflicts
-from .files import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
-from .report import say
+from .files import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, nothing_at
 from .run import EXIT_ERROR, EXIT_OK, STDIN, RunSettings, default_cache_dir, inline_paths
 from .usage import UsageError
 
@@ -115,10 +112,10 @@ def command(
     if cache_info or clear_cache:
         if paths:
             raise UsageError(f"{'--cache-info' if cache_info else '--clear-cache'} takes no PATH")
-        raise typer.Exit(_administer_cache(chosen_cache, show=cache_info, remove=clear_cache))
+        raise typer.Exit(cache_admin.administer(chosen_cache, show=cache_info, clear=clear_cache))
     if not paths:
         raise UsageError("Missing argument 'PATH...'.")
-    missing = next((path for path in paths if path != STDIN and _missing(path)), None)
+    missing = next((path for path in paths if path != STDIN and nothing_at(path)), None)
     if missing is not None:
         raise typer.BadParameter(f"'{missing}' does not exist", param_hint="'PATH...'")
     if STDIN in paths and (duplicates or store is not None):
@@ -137,35 +134,6 @@ def command(
     except KeyboardInterrupt:
         code = EXIT_INTERRUPTED
     raise typer.Exit(code)
-
-
-def _missing(path: Path) -> bool:
-    """Whether nothing at all is at ``path`` (a dangling link is something: reading it
-    reports why; a directory this user may not search is the run's business too)."""
-    try:
-        os.lstat(path)
-    except OSError as error:
-        return error.errno in (errno.ENOENT, errno.ENOTDIR)
-    return False
-
-
-def _administer_cache(directory: Path, *, show: bool, remove: bool) -> int:
-    """``--clear-cache`` (first, when both are given), then ``--cache-info``."""
-    try:
-        if remove:
-            removed = cache_admin.clear_cache(directory)
-            if removed is None:
-                say(f"no cache to remove at {directory}")
-            else:
-                say(f"removed {removed.directory} ({removed.entries} "
-                    f"{'entry' if removed.entries == 1 else 'entries'}, "
-                    f"{cache_admin.human_size(removed.size)})")
-        if show:
-            typer.echo("\n".join(cache_admin.cache_info(directory).lines()))
-    except cache_admin.CacheAdminError as error:
-        say(f"error: {error}")
-        return EXIT_ERROR
-    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

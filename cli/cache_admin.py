@@ -9,6 +9,11 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+import typer
+
+from .report import say
+from .run import EXIT_ERROR, EXIT_OK
+
 DATABASE = "cache.db"
 CACHE_FILES = frozenset({DATABASE, f"{DATABASE}-wal", f"{DATABASE}-shm", f"{DATABASE}-journal"})
 """What diskcache keeps in its directory (the cache stores values in the database only)."""
@@ -102,3 +107,23 @@ def clear_cache(directory: Path) -> CacheInfo | None:
     except OSError as error:
         raise CacheAdminError(f"{info.directory}: cannot be removed: {error.strerror or error}") from None
     return info
+
+
+def administer(directory: Path, *, show: bool, clear: bool) -> int:
+    """``--clear-cache`` (first, when both are given), then ``--cache-info``: what was
+    removed goes to standard error, the cache's description to standard output (it is what
+    was asked for, as ``--version``'s). Returns the exit code."""
+    try:
+        if clear:
+            removed = clear_cache(directory)
+            if removed is None:
+                say(f"no cache to remove at {directory}")
+            else:
+                say(f"removed {removed.directory} ({removed.entries} "
+                    f"{'entry' if removed.entries == 1 else 'entries'}, {human_size(removed.size)})")
+        if show:
+            typer.echo("\n".join(cache_info(directory).lines()))
+    except CacheAdminError as error:
+        say(f"error: {error}")
+        return EXIT_ERROR
+    return EXIT_OK

@@ -88,7 +88,7 @@ def refuse_conflicts(ctx: typer.Context) -> None:
     for conflict in CONFLICTS:
         if _given(ctx, conflict.option) and _given(ctx, conflict.other, typed=conflict.typed_only):
             raise UsageError(f"{describe(ctx, conflict.option)} and {describe(ctx, conflict.other)} "
-                                   f"do not go together: {conflict.why}")
+                             f"do not go together: {conflict.why}")
     for requirement in REQUIREMENTS:
         if _given(ctx, requirement.option, typed=True) and not any(_given(ctx, n) for n in requirement.needs):
             needs = " or ".join(describe(ctx, n) for n in requirement.needs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import io
 import os
 import re
@@ -88,6 +89,17 @@ def find_python_files(paths: Sequence[Path], include: str = DEFAULT_INCLUDE,
                     if not target.is_relative_to(real_root):
                         continue
                 yield path
+
+
+def nothing_at(path: Path) -> bool:
+    """Whether nothing at all is at ``path``: a usage error, found before any file is
+    touched. A dangling link is something (reading it says why), and so is a path below a
+    directory this user may not search: both are the run's business."""
+    try:
+        os.lstat(path)
+    except OSError as error:
+        return error.errno in (errno.ENOENT, errno.ENOTDIR)
+    return False
 
 
 _TOO_BIG = "cannot be read: too large for the memory this process may use"
