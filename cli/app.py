@@ -16,11 +16,15 @@ import typer
 from typer.core import TyperCommand
 
 from inliner import InlineOptions, __version__, tune_garbage_collector
+from inliner.driver.batch import EXECUTORS
+from inliner.options import EXPANSIONS, POLICIES
 
-from . import params
+from . import cache_admin, params
 from .config import read_configuration, setting_hint
-from .files import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
+from .conflicts import refuse_conflicts
+from .files import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, nothing_at
 from .run import EXIT_ERROR, EXIT_OK, STDIN, RunSettings, default_cache_dir, inline_paths
+from .usage import UsageError
 
 EXIT_INTERRUPTED = 130
 
@@ -43,7 +47,8 @@ class Command(TyperCommand):
             raise
 
 
-app = typer.Typer(add_completion=False, help=__doc__, rich_markup_mode=None)
+app = typer.Typer(add_completion=False, help=__doc__, rich_markup_mode=None,
+                  context_settings={"help_option_names": ["--help", "-h"]})
 
 
 def _version(value: bool) -> None:
@@ -57,28 +62,34 @@ def command(
     ctx: typer.Context,
     # readable=False: typer would refuse a path this user may not read as a usage error
     # (exit 2, nothing done); reading it is the run's business (one error, exit 123), and a
-    # cache directory or telemetry file it cannot use costs one warning. Eager, so that its
-    # callback reads pyproject.toml before any option takes its default from it.
-    paths: Annotated[list[Path], typer.Argument(
-        readable=False, metavar="PATH", is_eager=True, callback=read_configuration, hidden=True)],
+    # cache directory or telemetry file it cannot use costs one warning (their options take
+    # params.path, which checks nothing on disk). A path that does not exist at all is a
+    # usage error, checked below. Eager, so that its callback reads pyproject.toml before
+    # any option takes its default from it. Optional for typer: --cache-info and
+    # --clear-cache take none, every other run needs one (checked below).
+    paths: Annotated[Optional[list[Path]], typer.Argument(
+        readable=False, metavar="PATH", is_eager=True, callback=read_configuration, hidden=True,
+        show_default=False)] = None,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; name each file that would change and exit 1 if any would.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Write nothing; print a unified diff (exit 1 if there is one).")] = False,
-    policy: Annotated[params.Policy, typer.Option(help="strict: keep the order of every effect; pure: calls are pure (generated code only).")] = params.Policy("strict"),  # type: ignore[valid-type]
-    expand: Annotated[params.Expand, typer.Option(help="single: inline variables read once; all: also copy those read more.")] = params.Expand("single"),  # type: ignore[valid-type]
+    policy: Annotated[str, typer.Option(parser=params.policy, metavar=params.choices_metavar(POLICIES), help="strict: keep the order of every effect; pure: calls are pure (generated code only).")] = "strict",
+    expand: Annotated[str, typer.Option(parser=params.expand, metavar=params.choices_metavar(EXPANSIONS), help="single: inline variables read once; all: also copy those read more.")] = "single",
     canonical: Annotated[bool, typer.Option("--canonical", help="Write ast.unparse output instead of keeping the layout. This drops every comment of the files it changes; the summary counts them.")] = False,
     drop_dead: Annotated[bool, typer.Option("--drop-dead", help="Remove assignments whose value is never read.")] = False,
     timeout: Annotated[Optional[float], typer.Option(parser=params.timeout, metavar="SECONDS", help="Seconds allowed for analysing and planning each function, and again for rewriting each top-level statement (libcst's parse of it cannot be interrupted); none, 0 or inf: no limit.")] = 10.0,
-    parallel: Annotated[int, typer.Option(min=1, metavar="N", help="Files worked on at once.")] = 1,
-    executor: Annotated[params.Executor, typer.Option(help="auto, thread or process workers.")] = params.Executor("auto"),  # type: ignore[valid-type]
+    parallel: Annotated[int, typer.Option(parser=params.file_count, metavar="N", help="Files worked on at once (1 or more).")] = 1,
+    executor: Annotated[str, typer.Option(parser=params.executor, metavar=params.choices_metavar(EXECUTORS), help="auto, thread or process workers.")] = "auto",
     scheduler: Annotated[Optional[str], typer.Option(metavar="ADDRESS", help="Do the work on the workers of the Dask scheduler at ADDRESS (tcp://host:8786); needs pip install 'inline-solvers[dask]'. Files are read and written here; an unreachable scheduler stops the run before any file is touched (exit 123).")] = None,
-    cache_dir: Annotated[Optional[Path], typer.Option(readable=False, metavar="DIR", help="Where to cache results (default: the user's cache).")] = None,
+    cache_dir: Annotated[Optional[Path], typer.Option(parser=params.path, metavar="DIR", help="Where to cache results (default: the user's cache, one directory per version).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Use no cache.")] = False,
-    telemetry: Annotated[Optional[Path], typer.Option(readable=False, metavar="FILE", help="Append the run's figures to this file as one JSON line.")] = None,
+    cache_info: Annotated[bool, typer.Option("--cache-info", help="Print the cache directory, its size and its number of entries, and exit (takes no PATH).")] = False,
+    clear_cache: Annotated[bool, typer.Option("--clear-cache", help="Remove the cache directory of this version (or --cache-dir), say what was removed, and exit (takes no PATH).")] = False,
+    telemetry: Annotated[Optional[Path], typer.Option(parser=params.path, metavar="FILE", help="Append the run's figures to this file as one JSON line.")] = None,
     include: Annotated[str, typer.Option(parser=params.regular_expression, metavar="REGEX", help="Regular expression of files to take in directories.")] = DEFAULT_INCLUDE,
     exclude: Annotated[str, typer.Option(parser=params.regular_expression, metavar="REGEX", help="Regular expression of paths to skip in directories.")] = DEFAULT_EXCLUDE,
     duplicates: Annotated[bool, typer.Option("--duplicates", help="Write nothing; print the groups of top-level functions with the same canonical digest.")] = False,
     json: Annotated[bool, typer.Option("--json", help="With --duplicates: one JSON object on standard output.")] = False,
-    store: Annotated[Optional[Path], typer.Option(readable=False, metavar="DIR", help="Also write each distinct top-level function's canonical text to DIR/<md5>.py.")] = None,
+    store: Annotated[Optional[Path], typer.Option(parser=params.path, metavar="DIR", help="Also write each distinct top-level function's canonical text to DIR/<md5>.py.")] = None,
     store_name: Annotated[str, typer.Option(parser=params.function_name, metavar="NAME", help="The name functions take in the canonical form.")] = "solve",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, show_default=False, help="Also name each file left unchanged; twice (-vv): as --explain.")] = 0,
@@ -96,18 +107,27 @@ def command(
     def refuse(message: str, name: str) -> typer.BadParameter:
         return typer.BadParameter(message, param_hint=setting_hint(ctx, name) or f"'--{name.replace('_', '-')}'")
 
-    if json and not duplicates:
-        raise refuse("--json goes with --duplicates", "json")
+    refuse_conflicts(ctx)
+    chosen_cache = cache_dir or default_cache_dir()
+    if cache_info or clear_cache:
+        if paths:
+            raise UsageError(f"{'--cache-info' if cache_info else '--clear-cache'} takes no PATH")
+        raise typer.Exit(cache_admin.administer(chosen_cache, show=cache_info, clear=clear_cache))
+    if not paths:
+        raise UsageError("Missing argument 'PATH...'.")
+    missing = next((path for path in paths if path != STDIN and nothing_at(path)), None)
+    if missing is not None:
+        raise typer.BadParameter(f"'{missing}' does not exist", param_hint="'PATH...'")
     if STDIN in paths and (duplicates or store is not None):
         raise refuse("--duplicates and --store read files and directories, not -",
                      "duplicates" if duplicates else "store")
-    options = InlineOptions(policy=policy.value, expand=expand.value, preserve_format=not canonical,
+    options = InlineOptions(policy=policy, expand=expand, preserve_format=not canonical,
                             drop_dead=drop_dead, timeout=timeout)
     settings = RunSettings(
         check=check, diff=diff, quiet=quiet, verbose=verbose > 0, explain=explain or verbose > 1,
-        parallel=parallel, executor=executor.value, telemetry=telemetry, include=include, exclude=exclude,
+        parallel=parallel, executor=executor, telemetry=telemetry, include=include, exclude=exclude,
         duplicates=duplicates, json=json, store=store, store_name=store_name, scheduler=scheduler,
-        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+        cache_dir=None if no_cache else chosen_cache,
     )
     try:
         code = inline_paths(paths, options, settings)

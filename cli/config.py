@@ -15,7 +15,8 @@ import typer
 CONFIG_FILE = "inline_solvers.config_file"
 """Where the context's ``meta`` keeps the file the settings came from (for errors)."""
 
-NOT_SETTINGS = frozenset({"paths", "version", "help"})
+NOT_SETTINGS = frozenset({"paths", "version", "help", "cache_info", "clear_cache"})
+"""Options that are actions, not settings: a file cannot ask for them."""
 PATH_SETTINGS = frozenset({"cache_dir", "telemetry", "store"})
 
 
@@ -32,9 +33,25 @@ def find_project_config(paths: Sequence[Path]) -> Path | None:
     return None
 
 
-def load_config(path: Path, known: frozenset[str]) -> dict[str, Any]:
+def _kind_error(param: Any, value: object) -> str | None:
+    """Why ``value`` is of the wrong kind for the option ``param`` (TOML has kinds a flag
+    lacks), or None. Values of the right kind go on to the option's parser, as a flag's
+    value would."""
+    if getattr(param, "count", False):
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return None
+        return "must be a whole number, 0 or more"
+    if getattr(param, "is_flag", False):
+        return None if isinstance(value, bool) else "must be true or false"
+    if isinstance(value, str) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return None
+    return "must be a string or a number"
+
+
+def load_config(path: Path, params: dict[str, Any]) -> dict[str, Any]:
     """The tool's settings from ``path`` by option name (dashes or underscores), relative
-    paths resolved against the file. Only names are checked here; values are the parsers'."""
+    paths resolved against the file. Names and kinds are checked here (a flag takes true or
+    false); values are the parsers'."""
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -46,9 +63,13 @@ def load_config(path: Path, known: frozenset[str]) -> dict[str, Any]:
     settings: dict[str, Any] = {}
     for raw_key, value in section.items():
         key = raw_key.replace("-", "_")
-        if key not in known:
+        if key not in params:
             raise typer.BadParameter(f"[tool.inline-solvers] has an unknown setting {raw_key!r}",
                                      param_hint=str(path))
+        wrong_kind = _kind_error(params[key], value)
+        if wrong_kind is not None:
+            raise typer.BadParameter(f"{value!r}: {wrong_kind}",
+                                     param_hint=f"'{raw_key}' in {path} [tool.inline-solvers]")
         if key in PATH_SETTINGS and isinstance(value, str):
             value = str(path.parent / value)
         settings[key] = value
@@ -57,13 +78,14 @@ def load_config(path: Path, known: frozenset[str]) -> dict[str, Any]:
 
 def read_configuration(ctx: typer.Context, paths: list[Path]) -> list[Path]:
     """The paths argument's eager callback: the settings of the project the paths are in
-    become defaults for every option processed after it."""
-    if ctx.resilient_parsing or not paths:
+    (with no path, the working directory's project) become defaults for every option
+    processed after it."""
+    if ctx.resilient_parsing:
         return paths
-    config_file = find_project_config(paths)
+    config_file = find_project_config(paths or [])
     if config_file is not None:
-        known = frozenset(p.name for p in ctx.command.params if p.name) - NOT_SETTINGS
-        ctx.default_map = {**(ctx.default_map or {}), **load_config(config_file, known)}
+        settings = {p.name: p for p in ctx.command.params if p.name and p.name not in NOT_SETTINGS}
+        ctx.default_map = {**(ctx.default_map or {}), **load_config(config_file, settings)}
         ctx.meta[CONFIG_FILE] = config_file
     return paths
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import io
 import os
 import re
@@ -90,6 +91,17 @@ def find_python_files(paths: Sequence[Path], include: str = DEFAULT_INCLUDE,
                 yield path
 
 
+def nothing_at(path: Path) -> bool:
+    """Whether nothing at all is at ``path``: a usage error, found before any file is
+    touched. A dangling link is something (reading it says why), and so is a path below a
+    directory this user may not search: both are the run's business."""
+    try:
+        os.lstat(path)
+    except OSError as error:
+        return error.errno in (errno.ENOENT, errno.ENOTDIR)
+    return False
+
+
 _TOO_BIG = "cannot be read: too large for the memory this process may use"
 
 
@@ -168,6 +180,10 @@ def write_atomically(source: SourceFile, data: bytes) -> bool:
         raise SourceError("changed on disk while it was being processed; left as it is")
     # The rename below needs only the directory to be writable; a file its owner made
     # read-only (or that this user may not write) is a decision to respect, as black does.
+    # Root may write any file, so its access check passes on mode 444: the mode decides.
+    mode = stat.S_IMODE(status.st_mode)
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise SourceError(f"is read-only (mode {mode:o}); left as it is")
     if not os.access(path, os.W_OK):
         raise SourceError("is not writable by this user; left as it is")
     descriptor, temporary = tempfile.mkstemp(

@@ -94,6 +94,15 @@ def _display(source: SourceFile) -> str:
     return str(source.path)
 
 
+def inlined_anything(result: InlineResult) -> bool:
+    """Whether some function of the result had a variable inlined or dropped. A file where
+    none had is left byte for byte as it is, in every mode: the command line never rewrites
+    a file only to reformat it (``--canonical`` would drop its comments, and tools that copy
+    code between marker comments would lose their markers). The library still returns the
+    canonical text of such a module; digests and ``--store`` use that."""
+    return any(function.inlined or function.dropped for function in result.functions)
+
+
 def _finish(source: SourceFile, result: InlineResult, options: InlineOptions,
             settings: RunSettings, summary: Summary) -> bool:
     """Write, diff or report one file's result; returns whether it changed (or would)."""
@@ -107,9 +116,11 @@ def _finish(source: SourceFile, result: InlineResult, options: InlineOptions,
     if settings.explain:
         for line in explanation(display, result):
             say(line)
-    new_text = result.code
-    if not options.preserve_format and not new_text.endswith("\n"):
-        new_text += "\n"
+    new_text = source.text
+    if inlined_anything(result):
+        new_text = result.code
+        if not options.preserve_format and not new_text.endswith("\n"):
+            new_text += "\n"
     if new_text == source.text:
         if settings.verbose:
             say(f"unchanged: {display}")

@@ -70,6 +70,7 @@ def test_kill_9_at_random_moments_never_tears_a_file(tmp_path, expected, record_
             os.kill(process.pid, signal.SIGKILL)
             kills += 1
         process.wait()
+        process.stderr.close()
         done = 0
         for path, original in originals.items():
             text = path.read_text()
@@ -86,7 +87,8 @@ def test_kill_9_at_random_moments_never_tears_a_file(tmp_path, expected, record_
     record_property("files_checked", checked)
     assert kills > 0, "no run was interrupted: the test proved nothing"
     final = run_cli("--no-cache", str(tree))
-    assert final.wait(timeout=600) == 0, final.stderr.read()
+    _, errors = final.communicate(timeout=600)
+    assert final.returncode == 0, errors
     assert {p.relative_to(tree).as_posix(): p.read_text() for p in originals} == expected
     assert [p for p in tree.rglob("*") if p.name.endswith(".inline-solvers.tmp")] == []
 

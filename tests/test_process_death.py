@@ -123,6 +123,7 @@ class Run:
         status = self.process.wait(timeout=GONE_WITHIN)
         os.set_blocking(self.process.stderr.fileno(), False)
         rest = self.process.stderr.read() or b""
+        self.process.stderr.close()
         return status, rest.decode(errors="replace")
 
 
