@@ -134,7 +134,7 @@ def _call(
         if pattern is not None:
             acc.add(_DECLARED_PURE, f"declared pure by pure-calls '{pattern}'")
         else:
-            acc.add(callee.does, callee.why)
+            acc.add(callee.does, _calling(site, callee))
         called: list[int | str] = [] if pattern is not None else list(callee.calls)
         params: tuple[str, ...] = ()
         positional_count = 1 << 30
@@ -154,6 +154,14 @@ def _call(
             acc.add(ANYTHING, f"unknown: {spec.where} ({spec.qualname}) passes *args/**kwargs to a callee that calls them")
         else:
             _argument_facts(acc, spec, arg, states)
+
+
+def _calling(site: SiteSpec, callee: Static) -> str:
+    """Why a call of a callee without source matters, said at the call."""
+    if callee.why.startswith("builtin"):
+        return f"{site.where} calls {callee.why}"
+    reason = callee.why.split(": ", 1)[-1]
+    return f"{site.where} calls {callee.qualname}: {reason}"
 
 
 def _argument(

@@ -66,6 +66,8 @@ class SiteSpec:
     positional: tuple[Arg, ...]
     keywords: tuple[tuple[str, Arg], ...]
     spread: bool
+    where: str
+    """``path:line (function)`` of the call, for origin lines."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +188,8 @@ class Graph:
             for name, value in site.keywords:
                 arg, lambdas = self._arg(key, summary, value, offset, lambdas)
                 keywords.append((name, arg))
-            sites.append(SiteSpec(callee, tuple(args), tuple(keywords), site.spread))
+            where = f"{summary.where.rpartition(':')[0]}:{site.line} ({summary.qualname})"
+            sites.append(SiteSpec(callee, tuple(args), tuple(keywords), site.spread, where))
         defaults: list[tuple[int, Arg]] = []
         for index, value in summary.defaults:
             arg, lambdas = self._arg(key, summary, value, 0, lambdas)

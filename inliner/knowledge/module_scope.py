@@ -10,6 +10,7 @@ ambiguous name resolves to UNKNOWN.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,7 +123,7 @@ def read_scope(tree: ast.Module, name: str, path: Path | None, is_package: bool)
     bindings: dict[str, Binding] = {}
     binding_index: dict[str, int] = {}
     for bound, entries in found.items():
-        if len(entries) > 1:
+        if len(entries) > 1 and not _same_import(entry for _, entry in entries):
             lines = ", ".join(str(tree.body[i].lineno) for i, _ in entries)
             ambiguous.setdefault(bound, f"bound more than once (lines {lines})")
         elif bound not in ambiguous:
@@ -145,6 +146,13 @@ def read_scope(tree: ast.Module, name: str, path: Path | None, is_package: bool)
         escaped=scan.escaped,
         outside_rebinds=frozenset(scan.outside_rebinds),
     )
+
+
+def _same_import(entries: Iterable[Binding]) -> bool:
+    """Whether repeated bindings all import the same thing (``import a`` then ``import
+    a.b`` both bind ``a`` to module ``a``): the name keeps one value."""
+    distinct = set(entries)
+    return len(distinct) == 1 and isinstance(next(iter(distinct)), (ModuleImport, FromImport))
 
 
 def absolute_module(module: str | None, level: int, name: str, is_package: bool) -> str:

@@ -227,7 +227,10 @@ class _Summariser:
         self.plain_locals = {
             name
             for name, binders in bound.items()
-            if all(_binds_constant(b, name) for b in binders) and name not in nested
+            if name not in nested
+            and name not in self.params
+            and all(_binds_constant(b, name) for b in binders)
+            and not all(isinstance(b, ast.AugAssign) for b in binders)
         }
         self.self_name = self.params[0] if init_self and self.params else None
 
@@ -356,7 +359,7 @@ class _Summariser:
         name = target.id
         if name in self.globals:
             return  # the store is noted by _name
-        if name in self.param_index:
+        if name in self.params:
             self.note(Does.WRITES_STATE | Does.FAILS, f"may change argument {name} in place (augmented assignment)", target)
         elif name not in self.fresh and name not in self.plain_locals:
             self.note(Does.WRITES_STATE | Does.FAILS, f"may change the object in {name} in place (augmented assignment)", target)
