@@ -338,6 +338,39 @@ PLANTED = [
     ),
     pytest.param(
         """
+        def within(cm):
+            with cm:
+                return 1
+        """,
+        "within", Does.UNKNOWN, Does.NOTHING, id="context-manager",
+    ),
+    pytest.param(
+        """
+        x = []
+        def shadow(ys):
+            t = [x for x in ys]
+            return x, t
+        """,
+        "shadow", Does.READS_STATE, Does.UNKNOWN, id="global-named-like-a-comprehension-variable",
+    ),
+    pytest.param(
+        """
+        import sys
+        def arguments():
+            return sys.argv
+        """,
+        "arguments", Does.READS_STATE, Does.UNKNOWN, id="c-module-attribute",
+    ),
+    pytest.param(
+        """
+        import math
+        def area(r):
+            return math.pi * r * r
+        """,
+        "area", Does.FAILS, EFFECTS, id="c-module-constant",
+    ),
+    pytest.param(
+        """
         def check(x):
             assert x > 0
             return x
@@ -458,15 +491,25 @@ def test_a_module_whose_names_can_change_gives_unknown(tmp_path: Path, escape: s
     assert plain.of_name("f").does == Does.NOTHING
 
 
-def test_another_module_rebinding_a_name_gives_unknown(tmp_path: Path) -> None:
-    main = """
-        import lib
-        from lib import f
-        lib.f = print
-    """
-    knowledge = know(tmp_path, main, {"lib.py": "def f(x):\n    return x\n"})
+@pytest.mark.parametrize(
+    "rebind",
+    [
+        pytest.param("import lib\nlib.f = print\n", id="attribute-store"),
+        pytest.param("import lib\npoke(lib)\n", id="module-passed-on"),
+        pytest.param("import lib\nvars(lib)['f'] = print\n", id="vars"),
+        pytest.param("import other\n", id="sys-modules-in-another-module"),
+    ],
+)
+def test_another_module_rebinding_a_name_gives_unknown(tmp_path: Path, rebind: str) -> None:
+    files = {
+        "lib.py": "def f(x):\n    return x\n",
+        "other.py": "import sys\ndef g():\n    sys.modules['lib'].f = print\n",
+    }
+    knowledge = know(tmp_path, "from lib import f\n" + rebind, files)
     assert knowledge.of_name("f").does == ANYTHING
     assert "rebinds" in knowledge.of_name("f").origin
+    plain = know(tmp_path / "plain", "from lib import f\nimport lib\nlib.f\n", files)
+    assert plain.of_name("f").does == Does.NOTHING
 
 
 def test_the_analysed_module_escaping_makes_its_own_names_unknown(tmp_path: Path) -> None:

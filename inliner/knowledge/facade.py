@@ -19,7 +19,6 @@ from .resolve import EitherTarget, ModuleTarget, Resolver, Target
 from .sources import digest, module_name_of, package_home, search_dirs
 from .summary import READ_ONLY_METHODS
 
-_MAX_REBIND_ROUNDS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,20 +239,24 @@ class _Builder:
         dirs = search_dirs(home, settings.roots, settings.search_installed)
         if path is not None and package_home(path) != path.parent:
             dirs = (dirs[0], package_home(path)) + dirs[1:]
-        self.library = Library(dirs, settings.max_files)
+        project = tuple(d for d in (home, *settings.roots) if d is not None)
+        self.library = Library(dirs, settings.max_files, project)
         self.scope = read_scope(tree, name, path, path is not None and path.name == "__init__.py")
         self.library.add(self.scope, ast.dump(tree).encode())
         self.tree = tree
 
     def build(self) -> _Tables:
         rebound: frozenset[tuple[str, str]] = frozenset()
-        for _ in range(_MAX_REBIND_ROUNDS):
+        # Each round that finds new rebinds found them in modules the previous round
+        # loaded first; loads are bounded by the file budget, so the loop ends.
+        while True:
             resolver = Resolver(self.library, rebound)
             graph = Graph(resolver, self.settings.max_functions)
             names, chains, unresolved = self._targets(resolver)
             for target in list(names.values()) + list(chains.values()):
                 graph.callee(target)
             graph.build()
+            self.library.load_project_imports()
             seen = frozenset(pair for m in self.library.loaded() for pair in m.outside_rebinds)
             if seen <= rebound:
                 break

@@ -26,8 +26,9 @@ class Library:
     Not shared between threads: a ``Knowledge`` is built from it and then only read.
     """
 
-    def __init__(self, dirs: tuple[Path, ...], max_files: int) -> None:
+    def __init__(self, dirs: tuple[Path, ...], max_files: int, project: tuple[Path, ...] = ()) -> None:
         self._dirs = dirs
+        self._project = project
         self._max_files = max_files
         self._modules: dict[str, ModuleScope | Unavailable] = {}
         self.digests: dict[str, str] = {}
@@ -42,6 +43,19 @@ class Library:
     def loaded(self) -> list[ModuleScope]:
         """Every module read so far, in name order."""
         return [m for _, m in sorted(self._modules.items()) if isinstance(m, ModuleScope)]
+
+    def load_project_imports(self) -> None:
+        """Read every project module (beside the file or under a root) that a module
+        read so far imports, transitively: importing runs its code, and project code is
+        what may rebind another project module's names."""
+        stack = [name for m in self.loaded() for name in m.imports]
+        while stack:
+            name = stack.pop()
+            if name in self._modules or not isinstance(find_module(name, self._project), Found):
+                continue
+            scope = self.module(name)
+            if isinstance(scope, ModuleScope):
+                stack.extend(scope.imports)
 
     def module(self, name: str) -> ModuleScope | Unavailable:
         """The module ``name``, read on first use."""

@@ -83,6 +83,8 @@ class ModuleScope:
     """Why every name of this module is UNKNOWN (its namespace escapes), or None."""
     outside_rebinds: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     """``(module, attr)`` pairs this module rebinds in other modules (attr ``*``: any)."""
+    imports: tuple[str, ...] = ()
+    """Every module an import statement anywhere in it names (absolute), sorted."""
 
     def exports(self, name: str) -> bool | None:
         """Whether ``from this import *`` binds ``name`` from this module's own bindings:
@@ -145,7 +147,21 @@ def read_scope(tree: ast.Module, name: str, path: Path | None, is_package: bool)
         all_dynamic=all_dynamic,
         escaped=scan.escaped,
         outside_rebinds=frozenset(scan.outside_rebinds),
+        imports=_imports(tree, name, is_package),
     )
+
+
+def _imports(tree: ast.Module, name: str, is_package: bool) -> tuple[str, ...]:
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = absolute_module(node.module, node.level, name, is_package)
+            if module:
+                found.add(module)
+                found.update(f"{module}.{a.name}" for a in node.names if a.name != "*")
+    return tuple(sorted(found))
 
 
 def _same_import(entries: Iterable[Binding]) -> bool:
@@ -293,7 +309,17 @@ def _scan_dynamic(tree: ast.Module, bindings: dict[str, Binding]) -> _DynamicSca
         if scan.escaped is None:
             scan.escaped = f"{why} (line {getattr(node, 'lineno', '?')})"
 
+    parents = {id(child): parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
     for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in modules and isinstance(node.ctx, ast.Load):
+            parent = parents.get(id(node))
+            if not (isinstance(parent, ast.Attribute) and parent.value is node):
+                # The module object itself is passed on: whoever gets it may rebind
+                # its names (setattr, attribute stores) behind the syntax's back.
+                scan.outside_rebinds.add((modules[node.id], "*"))
+        named = _named_module(node)
+        if named is not None:
+            scan.outside_rebinds.add((named, "*"))
         if isinstance(node, ast.Global):
             for declared in node.names:
                 scan.globals_declared.setdefault(declared, node.lineno)
@@ -303,6 +329,8 @@ def _scan_dynamic(tree: ast.Module, bindings: dict[str, Binding]) -> _DynamicSca
                 escape(f"the module namespace escapes: {called}()", node)
             elif called == "vars" and not node.args:
                 escape("the module namespace escapes: vars()", node)
+            elif called == "vars" and isinstance(node.args[0], ast.Name) and node.args[0].id in modules:
+                scan.outside_rebinds.add((modules[node.args[0].id], "*"))
             elif called in ("setattr", "delattr") and node.args:
                 target = node.args[0]
                 if isinstance(target, ast.Name) and target.id in modules:
@@ -328,6 +356,23 @@ def _scan_dynamic(tree: ast.Module, bindings: dict[str, Binding]) -> _DynamicSca
                 if isinstance(node.value, ast.Name) and node.value.id == "__all__":
                     scan.all_mutated = True
     return scan
+
+
+def _named_module(node: ast.AST) -> str | None:
+    """The module a constant name reaches: ``sys.modules["m"]``,
+    ``importlib.import_module("m")``, ``__import__("m")``."""
+    key: ast.expr | None = None
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute):
+        if node.value.attr == "modules":
+            key = node.slice
+    elif isinstance(node, ast.Call) and node.args:
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name in ("import_module", "__import__", "reload"):
+            key = node.args[0]
+    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+        return key.value
+    return None
 
 
 def _is_module_name(node: ast.expr, modules: dict[str, str], module: str) -> bool:

@@ -47,6 +47,9 @@ _CONTAINER_METHODS = {
     ),
     "dict": frozenset("get setdefault pop popitem update keys values items copy clear".split()),
 }
+_CONSTANT_C_MODULES = frozenset({"math", "cmath", "operator", "itertools"})
+"""C modules whose attributes are constants or functions (``math.pi``): reading is free."""
+
 _NON_RETAINING = frozenset(
     "len tuple frozenset sorted set list dict sum min max any all bool str repr".split()
 )
@@ -215,6 +218,20 @@ class _Summariser:
                 binder = self.parents.get(id(n), n) if isinstance(n, ast.Name) else n
                 bound.setdefault(name, []).append(binder)
         self.locals = set(bound) - self.globals
+        # A name bound only by comprehension targets is local to the comprehension: the
+        # same name read outside it is a global, so a read is classified as both.
+        in_targets = {
+            id(n)
+            for c in self.nodes
+            if isinstance(c, ast.comprehension)
+            for n in ast.walk(c.target)
+            if isinstance(n, ast.Name)
+        }
+        bound_outside = {
+            n.id for n in self.nodes if isinstance(n, ast.Name) and id(n) not in in_targets
+            and not isinstance(n.ctx, ast.Load)
+        } | {name for n in self.nodes if not isinstance(n, ast.Name) for name in _names_bound_by(n)}
+        self.comprehension_only = set(bound) - bound_outside
         if node.args.vararg:
             self.locals.add(node.args.vararg.arg)
         if node.args.kwarg:
@@ -261,7 +278,8 @@ class _Summariser:
             elif isinstance(node, ast.Call):
                 self._call(node)
             elif isinstance(node, (ast.With, ast.AsyncWith)):
-                self.note(Does.FAILS | Does.READS_STATE | Does.WRITES_STATE, "enters a context manager", node)
+                # __enter__/__exit__ exist to change state, and may swallow exceptions.
+                self.note(ANYTHING, "enters a context manager", node)
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 self.note(ANYTHING, "imports at call time", node)
             elif isinstance(node, ast.ClassDef):
@@ -295,9 +313,7 @@ class _Summariser:
             else:
                 self.note(Does.WRITES_STATE, f"stores global {name}", node)
             return
-        if self._is_local(name):
-            if isinstance(node.ctx, ast.Load) and name not in self.param_index:
-                pass  # an unbound local raises; the FAILS of its neighbours covers it
+        if self._is_local(name) and name not in self.comprehension_only:
             return
         if not isinstance(node.ctx, ast.Load):
             return
@@ -320,6 +336,10 @@ class _Summariser:
                 self.note(Does.READS_STATE | Does.FAILS, f"reads {name}: {current.why}", node)
             elif isinstance(current, MissingTarget):
                 self.note(Does.FAILS, f"reads {name}: {current.why}", node)
+            elif isinstance(current, BuiltinTarget) and "." in current.qualname:
+                module = current.qualname.rpartition(".")[0]
+                if module not in _CONSTANT_C_MODULES:
+                    self.note(Does.READS_STATE, f"reads {current.qualname}, state of a C module", node)
 
     def _is_local(self, name: str) -> bool:
         return name in self.locals or name in self.param_index or (
