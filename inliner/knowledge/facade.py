@@ -246,7 +246,8 @@ class _Builder:
         self.tree = tree
 
     def build(self) -> _Tables:
-        rebound: frozenset[tuple[str, str]] = frozenset()
+        self.library.load_project_imports()
+        rebound = frozenset(pair for m in self.library.loaded() for pair in m.outside_rebinds)
         # Each round that finds new rebinds found them in modules the previous round
         # loaded first; loads are bounded by the file budget, so the loop ends.
         while True:
@@ -258,8 +259,8 @@ class _Builder:
             graph.build()
             self.library.load_project_imports()
             seen = frozenset(pair for m in self.library.loaded() for pair in m.outside_rebinds)
-            if seen <= rebound:
-                break
+            if not {module for module, _ in seen - rebound} & resolver.consulted:
+                break  # no answer looked at a module whose names turned out rebound
             rebound = rebound | seen
         patterns = self.settings.pure_calls
         inferred = solve(graph.specs, lambda q: None)

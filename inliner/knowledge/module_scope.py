@@ -95,9 +95,12 @@ class ModuleScope:
             return None
         return not name.startswith("_")
 
+    shown: str = ""
+    """The file as origin lines show it (see :func:`display`)."""
+
     def where(self, line: int) -> str:
         """``path:line`` for origin lines (the module name when there is no file)."""
-        return f"{display(self.path) if self.path else self.name}:{line}"
+        return f"{self.shown or self.name}:{line}"
 
 
 def display(path: Path) -> str:
@@ -148,6 +151,7 @@ def read_scope(tree: ast.Module, name: str, path: Path | None, is_package: bool)
         escaped=scan.escaped,
         outside_rebinds=frozenset(scan.outside_rebinds),
         imports=_imports(tree, name, is_package),
+        shown=display(path) if path is not None else name,
     )
 
 
@@ -309,11 +313,11 @@ def _scan_dynamic(tree: ast.Module, bindings: dict[str, Binding]) -> _DynamicSca
         if scan.escaped is None:
             scan.escaped = f"{why} (line {getattr(node, 'lineno', '?')})"
 
-    parents = {id(child): parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
-    for node in ast.walk(tree):
+    nodes = list(ast.walk(tree))
+    attribute_bases = {id(n.value) for n in nodes if isinstance(n, ast.Attribute)}
+    for node in nodes:
         if isinstance(node, ast.Name) and node.id in modules and isinstance(node.ctx, ast.Load):
-            parent = parents.get(id(node))
-            if not (isinstance(parent, ast.Attribute) and parent.value is node):
+            if id(node) not in attribute_bases:
                 # The module object itself is passed on: whoever gets it may rebind
                 # its names (setattr, attribute stores) behind the syntax's back.
                 scan.outside_rebinds.add((modules[node.id], "*"))

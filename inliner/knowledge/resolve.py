@@ -99,6 +99,10 @@ class Resolver:
     def __init__(self, library: Library, rebound: frozenset[tuple[str, str]]) -> None:
         self.library = library
         self.rebound = rebound
+        # A module once read never changes, so a name's meaning is fixed: remember it.
+        self._known: dict[tuple[str, str, bool], Target] = {}
+        self.consulted: set[str] = set()
+        """Modules whose bindings some answer depended on."""
 
     def free_name(self, scope: ModuleScope, name: str) -> Target:
         """What a free name means in ``scope`` (its globals, then builtins)."""
@@ -120,6 +124,12 @@ class Resolver:
         return target
 
     def _walk(self, module: str, name: str, free: bool) -> Target:
+        key = (module, name, free)
+        if key not in self._known:
+            self._known[key] = self._follow(module, name, free)
+        return self._known[key]
+
+    def _follow(self, module: str, name: str, free: bool) -> Target:
         seen: set[tuple[str, str]] = set()
         either: Target | None = None
         while True:
@@ -141,6 +151,7 @@ class Resolver:
     ) -> Target | tuple[str, str, Target | None]:
         """One link: a final target, or ``(module, name, alternative)`` to go on with."""
         qualname = f"{module}.{name}"
+        self.consulted.add(module)
         entry = stdlib_entry(qualname)
         if entry is not None:
             return BuiltinTarget(qualname, entry)
@@ -212,6 +223,7 @@ class Resolver:
             if current in seen:
                 continue
             seen.add(current)
+            self.consulted.add(current)
             scope = self.library.module(current)
             if isinstance(scope, Unavailable):
                 return f"unknown: star import of '{current}': {scope.why}"

@@ -239,7 +239,8 @@ class _Summariser:
         # A parameter that is rebound is a local like any other.
         self.param_index = {p: i for i, p in enumerate(self.params) if p not in bound}
         self.locals.update(p for p in self.params if p in bound)
-        nested = _names_in_nested_scopes(body)
+        self.generator = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in self.nodes)
+        nested = _names_in_nested_scopes(self.nodes)
         self.fresh = self._fresh_containers(bound, nested)
         self.plain_locals = {
             name
@@ -573,7 +574,7 @@ class _Summariser:
         if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
             return True
         if isinstance(parent, ast.Return):
-            return not is_generator(self.node) if not isinstance(self.node, ast.Lambda) else False
+            return not self.generator
         if isinstance(parent, ast.Call) and use in parent.args and isinstance(parent.func, ast.Name):
             called = parent.func.id
             return (
@@ -610,11 +611,12 @@ def _binds_constant(binder: ast.AST, name: str) -> bool:
     return False
 
 
-def _names_in_nested_scopes(body: list[ast.AST]) -> set[str]:
-    """Names mentioned inside nested functions, lambdas and classes (captured names)."""
+def _names_in_nested_scopes(nodes: list[ast.AST]) -> set[str]:
+    """Names mentioned inside nested functions, lambdas and classes (captured names),
+    given the nodes of the enclosing scope."""
     names: set[str] = set()
     inner: list[ast.AST] = []
-    for node in own_nodes(body):
+    for node in nodes:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             inner.extend(node.body)
         elif isinstance(node, ast.Lambda):
