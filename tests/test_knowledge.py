@@ -544,6 +544,13 @@ def test_a_missing_module_is_unknown(tmp_path: Path) -> None:
     assert "no source found for module 'nowhere'" in facts.origin
 
 
+def test_a_module_that_does_not_parse_is_unknown(tmp_path: Path) -> None:
+    knowledge = know(tmp_path, "from broken import go\n", {"broken.py": "def go(:\n"})
+    facts = knowledge.of_name("go")
+    assert facts.does == ANYTHING
+    assert "broken.py: SyntaxError" in facts.origin
+
+
 def test_a_star_import_of_an_unreadable_module_makes_every_free_name_unknown(tmp_path: Path) -> None:
     knowledge = know(tmp_path, "from nowhere import *\ndef mine():\n    return 1\n")
     assert knowledge.of_name("anything").does == ANYTHING
@@ -648,6 +655,10 @@ def test_declared_pure_calls(tmp_path: Path) -> None:
     assert not any(w.startswith("lib.calm") for w in warnings)
     unknown = know(tmp_path, main, {"lib.py": lib}, pure_calls=("nowhere.*",))
     assert unknown.of_name("fast").does == Does.FAILS and unknown.of_name("fast").declared
+    higher = know(tmp_path, "from lib import apply, calm\n", {"lib.py": textwrap.dedent(lib) + "def apply(f, x):\n    return f(x)\n"}, pure_calls=("lib.*",))
+    assert higher.of_name("apply").declared and higher.of_name("apply").does == Does.FAILS
+    assert higher.of_call_node(call("apply(calm, I)"), {"I"}).does == Does.FAILS
+    assert higher.of_call_node(call("apply(print, I)"), {"I"}).does & Does.WRITES_STATE
     only_bump = know(tmp_path, main, {"lib.py": lib}, pure_calls=("lib.bump",))
     assert only_bump.of_name("caller").does == Does.FAILS
     assert not only_bump.of_name("caller").declared

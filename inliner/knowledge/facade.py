@@ -15,8 +15,8 @@ from .fixpoint import State, solve
 from .graph import Arg, Graph, NodeRef, NodeSpec, ParamRef, Static, static_of
 from .library import Library
 from .module_scope import read_scope
-from .resolve import EitherTarget, ModuleTarget, Resolver, Target
-from .sources import digest, module_name_of, package_home, search_dirs
+from .resolve import ClassTarget, EitherTarget, FunctionTarget, ModuleTarget, Resolver, Target
+from .sources import module_name_of, package_home, search_dirs
 from .summary import READ_ONLY_METHODS
 
 
@@ -73,7 +73,7 @@ class Knowledge:
         if isinstance(call.func, ast.Name) and call.func.id in local_names:
             return CallFacts(ANYTHING, f"unknown: calls local {call.func.id}")
         entry = self._callable_of(call.func)
-        if not entry.called or entry.facts.declared:
+        if not entry.called:
             return entry.facts
         parts = [entry.own]
         for parameter in entry.called:
@@ -87,7 +87,7 @@ class Knowledge:
             origin = entry.own.origin + ", with the functions passed to it"
         else:
             origin = next(p.origin for p in parts if headline(p.does) == top)
-        return CallFacts(does, origin)
+        return CallFacts(does, origin, declared=entry.facts.declared and does == entry.facts.does)
 
     def token(self) -> str:
         """Stable text for cache keys: every name the module can call with its bits, and
@@ -265,6 +265,7 @@ class _Builder:
         patterns = self.settings.pure_calls
         inferred = solve(graph.specs, lambda q: None)
         declared = solve(graph.specs, lambda q: _declared(patterns, q))
+        self.inferred = inferred
         name_facts = {n: self._callable(t, graph.specs, declared) for n, t in sorted(names.items())}
         chain_facts = {c: self._callable(t, graph.specs, declared) for c, t in sorted(chains.items())}
         warnings = self._warnings(list(names.values()) + list(chains.values()), graph.specs, inferred)
@@ -309,19 +310,27 @@ class _Builder:
             if pattern is not None:
                 return _declared_callable(pattern)
             return _static_callable(static)
-        key = f"{target.scope.name}.{target.name}"  # type: ignore[union-attr]
+        assert isinstance(target, (FunctionTarget, ClassTarget))  # static_of covers the rest
+        key = f"{target.scope.name}.{target.name}"
         spec, state = specs[key], states[key]
         if state.declared is not None:
-            return _declared_callable(state.declared)
+            # The user vouches for the body; a function passed to it still does what it
+            # does, so a declared higher-order function keeps the parameters it calls.
+            declared = _declared_callable(state.declared)
+            calls = tuple(sorted(self.inferred[key].calls))
+            if not calls:
+                return declared
+            defaults = tuple((i, self._arg_facts(a, states)) for i, a in spec.defaults)
+            return _Callable(declared.facts, declared.own, calls, spec.params, spec.positional_count, defaults)
         own_does = state.does
-        pure = f"pure, inferred from {spec.where} ({target.name})"  # type: ignore[union-attr]
+        pure = f"pure, inferred from {spec.where} ({target.name})"
         own = CallFacts(own_does, _origin(own_does, state.reason(headline(own_does)), pure))
         if not state.calls:
             return _Callable(own, own)
         names = tuple(spec.params[i] if i < len(spec.params) else str(i) for i in sorted(state.calls))
         bare = CallFacts(
             ANYTHING,
-            f"unknown: {spec.where} ({target.name}) calls its parameter(s) {', '.join(names)}"  # type: ignore[union-attr]
+            f"unknown: {spec.where} ({target.name}) calls its parameter(s) {', '.join(names)}"
             " (whatever the argument does: see of_call_node)",
             calls_parameters=names,
         )
@@ -351,9 +360,9 @@ class _Builder:
             if isinstance(target, EitherTarget):
                 stack.extend((target.first, target.second))
                 continue
-            if static_of(target) is not None:
+            if not isinstance(target, (FunctionTarget, ClassTarget)):
                 continue
-            key = f"{target.scope.name}.{target.name}"  # type: ignore[union-attr]
+            key = f"{target.scope.name}.{target.name}"
             pattern = _declared(patterns, key)
             state = inferred.get(key)
             if pattern is None or state is None or state.does & Does.UNKNOWN or not state.does & EFFECTS:
@@ -398,4 +407,3 @@ def _no_knowledge() -> Knowledge:
 NO_KNOWLEDGE: Knowledge = _no_knowledge()
 """Nothing resolvable except the builtin table: any other name is UNKNOWN."""
 
-_ = (digest, Graph)

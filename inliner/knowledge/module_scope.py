@@ -224,8 +224,6 @@ def _statement_bindings(
         names = _bound_names(statement)
         # Unpacking, chained assignment, augmented assignment, del: a value not followed.
         return [(bound, ValueBinding(False, statement.lineno)) for bound in names]
-    if isinstance(statement, ast.Expr):
-        return [(bound, None) for bound in _bound_names(statement)]
     return [(bound, None) for bound in _bound_names(statement)]
 
 

@@ -14,10 +14,19 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from .builtins import BUILTINS, Entry
+from .builtins import BUILTINS
 from .facts import ANYTHING, Does
 from .module_scope import ModuleScope
-from .resolve import BuiltinTarget, Resolver, Target
+from .resolve import (
+    BuiltinTarget,
+    EitherTarget,
+    MissingTarget,
+    ModuleTarget,
+    Resolver,
+    Target,
+    UnknownTarget,
+    ValueTarget,
+)
 
 FRAME_ATTRS = frozenset(
     "f_back f_locals f_code f_lineno f_lasti f_trace tb_frame tb_next gi_frame cr_frame "
@@ -324,8 +333,6 @@ class _Summariser:
         self._global_read(self.resolver.free_name(self.scope, name), name, node)
 
     def _global_read(self, target: Target, name: str, node: ast.AST) -> None:
-        from .resolve import EitherTarget, MissingTarget, UnknownTarget, ValueTarget
-
         stack = [target]
         while stack:
             current = stack.pop()
@@ -363,8 +370,6 @@ class _Summariser:
 
     def _module_chain(self, node: ast.expr) -> Target | None:
         """What ``a.b.c`` is when ``a`` is a module-level name bound to a module."""
-        from .resolve import ModuleTarget
-
         attrs: list[str] = []
         while isinstance(node, ast.Attribute):
             attrs.insert(0, node.attr)
@@ -431,8 +436,6 @@ class _Summariser:
         return self.outer._param_of(name)
 
     def _site(self, callee: Target, node: ast.Call) -> None:
-        from .resolve import ModuleTarget, UnknownTarget
-
         if isinstance(callee, BuiltinTarget) and callee.qualname == "getattr" and len(node.args) >= 2:
             name_arg, obj = node.args[1], node.args[0]
             if not isinstance(name_arg, ast.Constant) and (
@@ -646,5 +649,3 @@ def summarise(
     """The summary of one top-level function (or ``__init__`` method) of ``scope``."""
     return _Summariser(resolver, scope, qualname, node, init_self=init_self).summarise()
 
-
-_ = Entry  # re-exported type used in signatures elsewhere
