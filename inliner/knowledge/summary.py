@@ -210,6 +210,7 @@ class _Summariser:
         self.evidence: list[tuple[Does, str]] = []
         self.sites: list[Site] = []
         self.param_calls: set[int] = set()
+        self.failing_noted = False
         self.params, self.positional_count = function_params(node.args)
         body: list[ast.AST] = [node.body] if isinstance(node, ast.Lambda) else list(node.body)
         self.nodes = own_nodes(body)
@@ -312,7 +313,9 @@ class _Summariser:
             self.note(Does.FAILS, "raises", node)
         elif isinstance(node, ast.Assert):
             self.note(Does.FAILS, "asserts", node)
-        elif not self.evidence or all(d != Does.FAILS for d, _ in self.evidence):
+        elif not self.failing_noted:
+            # One operation is enough to say why the function may fail.
+            self.failing_noted = True
             self.note(Does.FAILS, f"may fail ({type(node).__name__.lower()})", node)
 
     def _name(self, node: ast.Name) -> None:
