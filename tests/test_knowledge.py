@@ -769,3 +769,13 @@ def test_writes_state_is_reachability_of_a_writer(graph: tuple[int, list[int], l
             does = knowledge.of_name(f"f{function}").does
             assert not does & Does.UNKNOWN, (function, knowledge.of_name(f"f{function}"))
             assert bool(does & Does.WRITES_STATE) == _reaches_writer(function, calls, writers), function
+
+
+def test_deep_trees_do_not_exhaust_the_stack() -> None:
+    """Long operator chains and lambdas nested in arguments: answers, no RecursionError."""
+    chain = "def f(x):\n    return " + "+".join(["x"] * 2000) + "\n"
+    assert knowledge_for(ast.parse(chain), None, LOCAL).of_name("f").does == Does.FAILS
+    nested = "def g(h):\n    return h(1)\ndef f(x):\n    return " + "g(lambda y: " * 90 + "y" + ")" * 90 + "\n"
+    assert knowledge_for(ast.parse(nested), None, LOCAL).of_name("f").does == ANYTHING
+    shallow = "def g(h):\n    return h(1)\ndef f(x):\n    return " + "g(lambda y: " * 3 + "y" + ")" * 3 + "\n"
+    assert knowledge_for(ast.parse(shallow), None, LOCAL).of_name("f").does == Does.NOTHING

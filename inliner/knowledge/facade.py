@@ -16,7 +16,7 @@ from .graph import Arg, Graph, NodeRef, NodeSpec, ParamRef, Static, static_of
 from .library import Library
 from .module_scope import read_scope
 from .resolve import ClassTarget, EitherTarget, FunctionTarget, ModuleTarget, Resolver, Target
-from .sources import module_name_of, package_home, search_dirs
+from .sources import module_name_of, package_home, search_dirs, tree_digest
 from .summary import READ_ONLY_METHODS
 
 
@@ -157,7 +157,7 @@ class Knowledge:
         if isinstance(expr, (ast.Name, ast.Attribute)):
             passed = self._callable_of(expr)
             if passed.called:
-                return CallFacts(ANYTHING, f"unknown: passes {ast.unparse(expr)}, which calls its own arguments")
+                return CallFacts(ANYTHING, f"unknown: passes {_dotted(expr)}, which calls its own arguments")
             return passed.facts
         return CallFacts(ANYTHING, "unknown: passes a value that is not a known function to a callee that calls it")
 
@@ -242,7 +242,7 @@ class _Builder:
         project = tuple(d for d in (home, *settings.roots) if d is not None)
         self.library = Library(dirs, settings.max_files, project)
         self.scope = read_scope(tree, name, path, path is not None and path.name == "__init__.py")
-        self.library.add(self.scope, ast.dump(tree).encode())
+        self.library.add(self.scope, tree_digest(tree))
         self.tree = tree
 
     def build(self) -> _Tables:

@@ -157,7 +157,7 @@ class Graph:
             return _pinned(key, where, ANYTHING, over)
         for decorator in node.decorator_list:
             if not self._transparent(target.scope, decorator):
-                text = ast.unparse(decorator)
+                text = _text(decorator)
                 return _pinned(key, where, ANYTHING, f"unknown: {where} ({target.name}) is decorated by {text}, which may replace it")
         summary = summarise(self.resolver, target.scope, target.name, node)
         spec = self._spec(key, summary, offset=0)
@@ -311,7 +311,7 @@ class Graph:
                 continue
             if isinstance(base, BuiltinTarget) and _safe_base(base.qualname):
                 break
-            text = ast.unparse(node.bases[0])
+            text = _text(node.bases[0])
             return _pinned(key, where, ANYTHING, f"unknown: {here} ({current.name}) derives from {text}")
         if constructor is not None:
             return self._constructor(key, constructor[0], constructor[1], living, target)
@@ -331,6 +331,15 @@ class Graph:
         summary = summarise(self.resolver, owner.scope, f"{owner.name}.__init__", init, init_self=True)
         spec = self._spec(key, summary, offset=1)
         return _with_evidence(spec, living)
+
+
+def _text(node: ast.expr) -> str:
+    """Source text of a short expression for an origin line (unparse recurses)."""
+    try:
+        text = ast.unparse(node)
+    except (RecursionError, ValueError):
+        return "an expression"
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _safe_base(name: str) -> bool:

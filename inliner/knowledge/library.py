@@ -35,10 +35,10 @@ class Library:
         """Module name -> content hash of its file (or the reason it has none)."""
         self.parsed = 0
 
-    def add(self, scope: ModuleScope, data: bytes) -> None:
+    def add(self, scope: ModuleScope, content_hash: str) -> None:
         """Register the analysed module itself under its own name."""
         self._modules[scope.name] = scope
-        self.digests[scope.name] = digest(data)
+        self.digests[scope.name] = content_hash
 
     def loaded(self) -> list[ModuleScope]:
         """Every module read so far, in name order."""

@@ -56,6 +56,10 @@ _CONTAINER_METHODS = {
     ),
     "dict": frozenset("get setdefault pop popitem update keys values items copy clear".split()),
 }
+_MAX_LAMBDA_DEPTH = 8
+"""Lambdas passed inside lambdas are summarised this deep (each level is a few Python
+frames; the parser allows far deeper nesting than the interpreter's stack)."""
+
 _CONSTANT_C_MODULES = frozenset({"math", "cmath", "operator", "itertools"})
 """C modules whose attributes are constants or functions (``math.pi``): reading is free."""
 
@@ -211,6 +215,7 @@ class _Summariser:
         self.sites: list[Site] = []
         self.param_calls: set[int] = set()
         self.failing_noted = False
+        self.depth: int = 0 if outer is None else outer.depth + 1
         self.params, self.positional_count = function_params(node.args)
         body: list[ast.AST] = [node.body] if isinstance(node, ast.Lambda) else list(node.body)
         self.nodes = own_nodes(body)
@@ -481,6 +486,8 @@ class _Summariser:
                 return ArgStatic(Does.FAILS, f".{arg.attr} (taken to only read)")
             return None
         if isinstance(arg, ast.Lambda):
+            if self.depth >= _MAX_LAMBDA_DEPTH:
+                return None  # deeper lambdas are not looked into: calling one is UNKNOWN
             inner = _Summariser(self.resolver, self.scope, f"lambda in {self.qualname}", arg, outer=self)
             return ArgLambda(inner.summarise())
         if isinstance(arg, ast.Constant):
