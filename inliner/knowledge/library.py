@@ -1,0 +1,92 @@
+"""The modules consulted for one analysed module: found, read and parsed once, within a
+budget of files, never imported."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+from .module_scope import ModuleScope, read_scope
+from .sources import Found, digest, find_module
+
+
+@dataclass(frozen=True, slots=True)
+class Unavailable:
+    """A module whose names are all UNKNOWN, and why (``budget: ...`` when the file
+    budget ran out)."""
+
+    name: str
+    why: str
+
+
+class Library:
+    """Loads modules by dotted name, lazily, at most ``max_files`` of them.
+
+    Not shared between threads: a ``Knowledge`` is built from it and then only read.
+    """
+
+    def __init__(self, dirs: tuple[Path, ...], max_files: int, project: tuple[Path, ...] = ()) -> None:
+        self._dirs = dirs
+        self._project = project
+        self._max_files = max_files
+        self._modules: dict[str, ModuleScope | Unavailable] = {}
+        self.digests: dict[str, str] = {}
+        """Module name -> content hash of its file (or the reason it has none)."""
+        self.parsed = 0
+
+    def add(self, scope: ModuleScope, content_hash: str) -> None:
+        """Register the analysed module itself under its own name."""
+        self._modules[scope.name] = scope
+        self.digests[scope.name] = content_hash
+
+    def loaded(self) -> list[ModuleScope]:
+        """Every module read so far, in name order."""
+        return [m for _, m in sorted(self._modules.items()) if isinstance(m, ModuleScope)]
+
+    def load_project_imports(self) -> None:
+        """Read every project module (beside the file or under a root) that a module
+        read so far imports, transitively: importing runs its code, and project code is
+        what may rebind another project module's names."""
+        stack = [name for m in self.loaded() for name in m.imports]
+        while stack:
+            name = stack.pop()
+            if name in self._modules or not isinstance(find_module(name, self._project), Found):
+                continue
+            scope = self.module(name)
+            if isinstance(scope, ModuleScope):
+                stack.extend(scope.imports)
+
+    def module(self, name: str) -> ModuleScope | Unavailable:
+        """The module ``name``, read on first use."""
+        if name in self._modules:
+            return self._modules[name]
+        result = self._load(name)
+        self._modules[name] = result
+        if isinstance(result, Unavailable) and not result.why.startswith("budget"):
+            self.digests[name] = "unavailable: " + result.why
+        return result
+
+    def _load(self, name: str) -> ModuleScope | Unavailable:
+        if not name:
+            return Unavailable(name, "a relative import that leaves its package")
+        parent, _, _ = name.rpartition(".")
+        if parent:
+            # Importing a.b runs a/__init__.py first; its names matter less than its
+            # existence, but an unreadable parent makes the child unreachable as well.
+            above = self.module(parent)
+            if isinstance(above, Unavailable):
+                return Unavailable(name, above.why)
+        found = find_module(name, self._dirs)
+        if not isinstance(found, Found):
+            return Unavailable(name, found.why)
+        if self.parsed >= self._max_files:
+            return Unavailable(name, f"budget: more than {self._max_files} source files")
+        self.parsed += 1
+        try:
+            data = found.path.read_bytes()
+            tree = ast.parse(data, filename=str(found.path))
+        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError) as error:
+            return Unavailable(name, f"cannot read {found.path}: {type(error).__name__}")
+        self.digests[name] = digest(data)
+        return read_scope(tree, name, found.path, found.is_package)
