@@ -7,6 +7,7 @@ be processed (the others still were); 2 a usage error (nothing done); 130 interr
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +21,7 @@ from inliner.driver.batch import EXECUTORS
 from inliner.options import EXPANSIONS, POLICIES
 
 from . import cache_admin, params
-from .config import read_configuration, setting_hint
+from .config import CONFIG_FILE, read_configuration, setting_hint
 from .conflicts import refuse_conflicts
 from .files import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, nothing_at
 from .run import EXIT_ERROR, EXIT_OK, STDIN, RunSettings, default_cache_dir, inline_paths
@@ -76,6 +77,9 @@ def command(
     expand: Annotated[str, typer.Option(parser=params.expand, metavar=params.choices_metavar(EXPANSIONS), help="single: inline variables read once; all: also copy those read more.")] = "single",
     canonical: Annotated[bool, typer.Option("--canonical", help="Write ast.unparse output instead of keeping the layout. This drops every comment of the files it changes; the summary counts them.")] = False,
     drop_dead: Annotated[bool, typer.Option("--drop-dead", help="Remove assignments whose value is never read.")] = False,
+    pure_calls: Annotated[Optional[list[str]], typer.Option("--pure-calls", parser=params.call_pattern, metavar="PATTERN", help="Treat the callables matching PATTERN (dsl.*, pkg.mod.func) as pure: they only compute, and may fail. Your word, not inference: where inference sees an effect in one, a warning says so. Repeatable.")] = None,
+    infer_calls: Annotated[bool, typer.Option("--infer-calls/--no-infer-calls", help="Read the modules each file imports (never running them) to learn what its calls do.")] = True,
+    root: Annotated[Optional[list[Path]], typer.Option("--root", parser=params.path, metavar="DIR", help="Where imported modules are looked for, after each file's own directory and before the interpreter's path (default: the directory of the nearest pyproject.toml). Repeatable.")] = None,
     timeout: Annotated[Optional[float], typer.Option(parser=params.timeout, metavar="SECONDS", help="Seconds allowed for analysing and planning each function, and again for rewriting each top-level statement (libcst's parse of it cannot be interrupted); none, 0 or inf: no limit.")] = 10.0,
     parallel: Annotated[int, typer.Option(parser=params.file_count, metavar="N", help="Files worked on at once (1 or more).")] = 1,
     executor: Annotated[str, typer.Option(parser=params.executor, metavar=params.choices_metavar(EXECUTORS), help="auto, thread or process workers.")] = "auto",
@@ -122,7 +126,8 @@ def command(
         raise refuse("--duplicates and --store read files and directories, not -",
                      "duplicates" if duplicates else "store")
     options = InlineOptions(policy=policy, expand=expand, preserve_format=not canonical,
-                            drop_dead=drop_dead, timeout=timeout)
+                            drop_dead=drop_dead, timeout=timeout, pure_calls=tuple(pure_calls or ()),
+                            infer_calls=infer_calls, search_paths=search_paths(ctx, root))
     settings = RunSettings(
         check=check, diff=diff, quiet=quiet, verbose=verbose > 0, explain=explain or verbose > 1,
         parallel=parallel, executor=executor, telemetry=telemetry, include=include, exclude=exclude,
@@ -134,6 +139,15 @@ def command(
     except KeyboardInterrupt:
         code = EXIT_INTERRUPTED
     raise typer.Exit(code)
+
+
+def search_paths(ctx: typer.Context, roots: list[Path] | None) -> tuple[str, ...]:
+    """Where imported modules are looked for, after each file's own directory (which the
+    run adds): the roots given, else the directory of the project's pyproject.toml."""
+    if roots:
+        return tuple(os.path.abspath(root) for root in roots)
+    config_file = ctx.meta.get(CONFIG_FILE)
+    return (os.path.abspath(config_file.parent),) if config_file is not None else ()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,7 +17,7 @@ CONFIG_FILE = "inline_solvers.config_file"
 
 NOT_SETTINGS = frozenset({"paths", "version", "help", "cache_info", "clear_cache"})
 """Options that are actions, not settings: a file cannot ask for them."""
-PATH_SETTINGS = frozenset({"cache_dir", "telemetry", "store"})
+PATH_SETTINGS = frozenset({"cache_dir", "telemetry", "store", "root"})
 
 
 def find_project_config(paths: Sequence[Path]) -> Path | None:
@@ -43,6 +43,10 @@ def _kind_error(param: Any, value: object) -> str | None:
         return "must be a whole number, 0 or more"
     if getattr(param, "is_flag", False):
         return None if isinstance(value, bool) else "must be true or false"
+    if getattr(param, "multiple", False):
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return None
+        return "must be a list of strings"
     if isinstance(value, str) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
         return None
     return "must be a string or a number"
@@ -72,6 +76,8 @@ def load_config(path: Path, params: dict[str, Any]) -> dict[str, Any]:
                                      param_hint=f"'{raw_key}' in {path} [tool.inline-solvers]")
         if key in PATH_SETTINGS and isinstance(value, str):
             value = str(path.parent / value)
+        elif key in PATH_SETTINGS and isinstance(value, list):
+            value = [str(path.parent / item) for item in value]
         settings[key] = value
     return settings
 

@@ -105,3 +105,13 @@ def function_name(value: object) -> str:
     if not isinstance(value, str) or not value.isidentifier() or keyword.iskeyword(value):
         raise typer.BadParameter(f"{value!r} cannot name a function")
     return value
+
+
+_PATTERN = re.compile(r"[A-Za-z_*?\[\]][A-Za-z0-9_.*?\[\]!-]*")
+
+
+def call_pattern(value: object) -> str:
+    """A shell-style pattern of dotted callable names (``dsl.*``, ``mypkg.util.norm``)."""
+    if isinstance(value, str) and _PATTERN.fullmatch(value):
+        return value
+    raise typer.BadParameter(f"{value!r} is no pattern of dotted names (for example dsl.* or pkg.mod.func)")

@@ -53,7 +53,8 @@ def explanation(display: str, result: InlineResult) -> list[str]:
         done += [f"dropped {', '.join(function.dropped)}"] if function.dropped else []
         if done:
             lines.append(f"{display}:{function.line}: {function.qualname}: {'; '.join(done)}")
-        lines.extend(f"{display}:{kept.line}: {kept.name} kept: {kept.reason.value}" for kept in function.kept)
+        lines.extend(f"{display}:{kept.line}: {kept.name} kept: {kept.reason.value}"
+                     + (f" ({kept.detail})" if kept.detail else "") for kept in function.kept)
     return lines
 
 

@@ -196,6 +196,10 @@ def _inline_paths(paths: Sequence[Path], options: InlineOptions, settings: RunSe
             sources.append(read_stdin())
         except SourceError as error:
             report_error("-", error)
+    if options.infer_calls:
+        # Imported modules are looked for beside each file first, then in the roots.
+        beside = [os.path.abspath(s.path.parent) for s in sources if s.path != STDIN]
+        options = replace(options, search_paths=tuple(dict.fromkeys([*beside, *options.search_paths])))
     store = None
     if settings.store is not None:
         try:

@@ -23,7 +23,7 @@ from .reasons import FallbackReason, KeepReason
 from .result import FunctionReport, InlineResult, KeptVariable
 from .store import prepare_store, store_canonical, store_text
 
-__version__ = "0.3.1"
+__version__ = "0.4.0"
 
 __all__ = [
     "BatchResults",

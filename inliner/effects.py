@@ -37,6 +37,11 @@ class Effect(IntFlag):
     FRAME_READ = 1024
     """A call known to read its callers' frames (``sys._getframe(1).f_locals``): every
     local alive there is seen by name."""
+    ESCAPE = 2048
+    """An explicit call of something not known to only compute: it may keep a reference
+    (a weak one too) to what it is given, and see it die later. (Implicit calls of an
+    object's own protocol methods, such as formatting or iteration, are taken to compute,
+    as operators are.)"""
 
 
 ALL_EFFECTS = Effect(0xFF) & ~Effect.NEW_MUTABLE

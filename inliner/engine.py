@@ -7,16 +7,20 @@ rewriter verifies its own output (:mod:`inliner.verify`). Nothing here raises to
 
 from __future__ import annotations
 
+import ast
+import os
 from dataclasses import replace
+from pathlib import Path
 
 from .analysis import analyse_function
 from .analysis.straight import count_reads
+from .analysis.typed_locals import ALL_LOCALS, typed_locals
 from .analysis.shared import ModuleNames, enclosing_names, module_facts, nonlocal_names
 from .deadline import NO_DEADLINE, Deadline
 from .discover import find_functions, has_plain_assignment
 from .options import CANONICAL, InlineOptions
 from .plan import kept_without_sites, plan_function
-from .reasons import FallbackReason
+from .reasons import FallbackReason, KeepReason
 from .result import InlineResult, internal_error, merge_passes, summarise, untouched
 from .rewrite.canonical import CanonicalRewrite
 from .rewrite.preserving import PreservingRewrite
@@ -30,9 +34,10 @@ class _Run:
     """One pass over one source text."""
 
     def __init__(self, source: str, options: InlineOptions, flags: int | None = None,
-                 module: ModuleNames | None = None) -> None:
+                 module: ModuleNames | None = None, path: Path | None = None) -> None:
         self.source = source
         self.options = options
+        self.path = path
         self.given_flags = flags
         self.given_module = module
         self.unit_nonlocal: dict[int, frozenset[str]] = {}
@@ -51,12 +56,13 @@ class _Run:
                              line=getattr(error, "lineno", None), column=getattr(error, "offset", None))
         self.tree = tree
         flags = future_flags(tree) if self.given_flags is None else self.given_flags
-        self.module = (module_facts(tree, self.source, self.options.pure_calls) if self.given_module is None
+        self.module = (module_facts(tree, self.source, self.options, self.path) if self.given_module is None
                        else self.given_module)
         self.mentions_nonlocal = "nonlocal" in self.source
         rewrite = (PreservingRewrite(tree, self.source, flags, self.options, self._plan)
                    if self.options.preserve_format else CanonicalRewrite(tree, self.source, flags))
         works = [FunctionWork(found, NO_DEADLINE) for found in find_functions(tree)]
+        self._pin_typed_locals(works)
         for work in works:
             if has_plain_assignment(work.found.node):
                 work.deadline = Deadline(self.options.timeout)  # each function's own time
@@ -65,6 +71,21 @@ class _Run:
         code = rewrite.write(works)
         self.settle = any(w.changes and w.decided.frees_outer_reads for w in works)  # type: ignore[union-attr]
         return summarise(code, tuple(w.report() for w in works))
+
+    def _pin_typed_locals(self, works: list[FunctionWork]) -> None:
+        """Keep the locals Cython types when it compiles the module (see
+        :mod:`inliner.analysis.typed_locals`)."""
+        pxd = self.path.with_suffix(".pxd") if self.path is not None else None
+        if "cython" not in self.source and (pxd is None or not pxd.exists()):
+            return
+        typed = typed_locals(self.tree, self.path)
+        for work in works:
+            names = typed.get(work.found.qualname)
+            if names:
+                if ALL_LOCALS in names:
+                    names = frozenset(node.id for node in ast.walk(work.found.node)
+                                      if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store))
+                work.pins.update(dict.fromkeys(names, KeepReason.TYPED_LOCAL))
 
     def _plan(self, work: FunctionWork) -> None:
         """Analyse (once) and plan ``work``'s function, keeping its pinned variables."""
@@ -91,9 +112,9 @@ class _Run:
 
 
 def _settled(source: str, options: InlineOptions, flags: int | None,
-             module: ModuleNames | None) -> InlineResult:
+             module: ModuleNames | None, path: Path | None = None) -> InlineResult:
     """One pass, and more while dropped dead code may have freed variables."""
-    run = _Run(source, options, flags, module)
+    run = _Run(source, options, flags, module, path)
     result = run.run()
     for _ in range(_MAX_SETTLE_PASSES):
         if not run.settle or result.status == "fallback":
@@ -101,7 +122,7 @@ def _settled(source: str, options: InlineOptions, flags: int | None,
         # Dead code dropped may have held the only read of a variable decided earlier
         # (in a nested function, or a block planned before): another pass over the
         # verified output sees that, so that inlining stays idempotent.
-        run = _Run(result.code, options, flags, module)
+        run = _Run(result.code, options, flags, module, path)
         again = run.run()
         if again.status == "fallback" or again.code == result.code:
             break
@@ -109,8 +130,12 @@ def _settled(source: str, options: InlineOptions, flags: int | None,
     return result
 
 
-def inline_source(source: str, options: InlineOptions | None = None) -> InlineResult:
+def inline_source(source: str, options: InlineOptions | None = None, *,
+                  path: str | os.PathLike[str] | None = None) -> InlineResult:
     """Inline the local variables of every function in ``source``.
+
+    ``path`` says where the source lives: the modules it imports are also looked for
+    beside it (to learn what its calls do), and a Cython ``.pxd`` beside it types locals.
 
     Never raises: source that does not parse comes back unchanged with status
     ``"fallback"``; a function that cannot be handled keeps its text and says why.
@@ -121,7 +146,7 @@ def inline_source(source: str, options: InlineOptions | None = None) -> InlineRe
     elif not isinstance(options, InlineOptions):
         raise TypeError(f"options must be InlineOptions, not {type(options).__name__}")
     try:
-        return _settled(source, options, None, None)
+        return _settled(source, options, None, None, Path(path) if path is not None else None)
     except Exception as error:  # noqa: BLE001 - the promise is: never raise on any input
         return internal_error(source, error)
 

@@ -35,6 +35,13 @@ class InlineOptions:
     that may fail, and their results as plain objects): shell-style patterns matched
     against the dotted name a call resolves to through the module's imports (``"dsl.*"``
     matches ``rot90`` after ``from dsl import *``, and ``dsl.rot90``)."""
+    infer_calls: bool = True
+    """Read the sources a module imports (never running them) to learn what its calls do
+    (:mod:`inliner.knowledge`); off, only ``pure_calls`` is known."""
+    search_paths: tuple[str, ...] = ()
+    """Directories where the modules a source imports are looked for, before the running
+    interpreter's path (the command line passes each file's directory and the project's
+    root)."""
 
     def __post_init__(self) -> None:
         if self.policy not in POLICIES:
@@ -45,9 +52,10 @@ class InlineOptions:
             raise ValueError(f"max_growth must be a number >= 1, not {self.max_growth!r}")
         if not (isinstance(self.max_depth, int) and 2 <= self.max_depth <= 150):
             raise ValueError(f"max_depth must be an integer from 2 to 150, not {self.max_depth!r}")
-        if not (isinstance(self.pure_calls, tuple) and all(
-                isinstance(pattern, str) and pattern for pattern in self.pure_calls)):
-            raise ValueError(f"pure_calls must be a tuple of non-empty patterns, not {self.pure_calls!r}")
+        for name in ("pure_calls", "search_paths"):
+            value = getattr(self, name)
+            if not (isinstance(value, tuple) and all(isinstance(item, str) and item for item in value)):
+                raise ValueError(f"{name} must be a tuple of non-empty strings, not {value!r}")
         if self.timeout is not None and not (
             isinstance(self.timeout, (int, float)) and self.timeout > 0 and math.isfinite(self.timeout)
         ):
@@ -61,6 +69,10 @@ class InlineOptions:
         )
         if self.pure_calls:
             token += ";pure-calls=" + ",".join(self.pure_calls)
+        if not self.infer_calls:
+            token += ";infer=0"
+        if self.search_paths:
+            token += ";search=" + ",".join(self.search_paths)
         return token
 
 

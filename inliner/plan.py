@@ -33,6 +33,7 @@ _WALK_LIMIT = 512
 _OBSERVES_DEATH = int(OBSERVES_DEATH)
 _FRAME_READ = int(Effect.FRAME_READ)
 _MAY_RAISE = int(Effect.MAY_RAISE)
+_ESCAPE = int(Effect.ESCAPE)
 _FAILS_ONLY = int(Effect.MAY_RAISE | Effect.NEW_MUTABLE)
 """A value with no other effects may fail, but changes nothing when it runs."""
 _TRY = (ast.Try, getattr(ast, "TryStar", ast.Try))
@@ -48,6 +49,8 @@ class FunctionPlan:
     kept: list[tuple[Candidate, KeepReason]] = field(default_factory=list)
     live_sites: dict[int, list[Site]] = field(default_factory=dict)
     """For each inlined candidate (by ``id``), the reads to replace."""
+    details: dict[int, str] = field(default_factory=dict)
+    """For some kept candidates (by ``id``), more about why (see :class:`KeptVariable`)."""
 
     @property
     def changes(self) -> bool:
@@ -342,6 +345,24 @@ class _Planner:
                 return False
         return True
 
+    def escapes(self, sites: list[Site]) -> bool:
+        """Whether an object no finalizer watches may still be seen dying: a call that is
+        no known computation (which could keep a weak reference to it) runs after one of
+        ``sites`` reads it, in the statement that now holds the read."""
+        for site in sites:
+            after, statement = site.after_read, site.statement
+            while not after & _ESCAPE:
+                host = self.host_of(statement)
+                if host is None:
+                    break
+                outer = self.live_sites(host)
+                if len(outer) != 1:
+                    return True
+                after, statement = outer[0].after_read, outer[0].statement
+            if after & _ESCAPE:
+                return True
+        return False
+
     def read_through_frames(self, candidate: Candidate) -> bool:
         """Whether a call known to read its callers' frames runs while the variable is bound."""
         definition = candidate.statement
@@ -362,6 +383,8 @@ class _Planner:
         if pinned is not None:
             return pinned
         if self.frame_reads and self.read_through_frames(candidate):
+            reader = next(self.analysis.statements[uid] for uid in self.frame_reads)
+            self.plan.details[id(candidate)] = f"a call on line {reader.node.lineno} reads frames"
             return KeepReason.FRAME_READ
         sites = self.live_sites(candidate)
         misplaced = misplaced_read(candidate, sites)
@@ -398,7 +421,12 @@ class _Planner:
             return reason
         if self.warns(candidate, sites):
             return KeepReason.WOULD_WARN
-        if self.strict and candidate.living and not self.dies_unseen(sites):
+        if self.strict and (not self.dies_unseen(sites) if candidate.living
+                            else type(candidate.value) is ast.Call and self.escapes(sites)):
+            end = self.analysis.node.end_lineno
+            self.plan.details[id(candidate)] = (
+                f"{candidate.origin or 'its object'} may be seen dying; the variable keeps it alive"
+                + (f" until line {end}" if end is not None else ""))
             return KeepReason.LIFETIME
         deepest = max(self.depth_of(s) for s in sites)
         if deepest + candidate.height - 1 > self.options.max_depth:

@@ -18,6 +18,9 @@ class KeptVariable:
     name: str
     line: int
     reason: KeepReason
+    detail: str | None = None
+    """More about the reason where there is more to say (for ``lifetime``: where the object
+    comes from and until when the variable keeps it alive)."""
 
 
 @dataclass(frozen=True)

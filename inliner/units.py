@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from .analysis.shared import ModuleNames, module_facts
+from .options import InlineOptions
 from .result import FunctionReport, InlineResult, KeptVariable, summarise
 from .rewrite.canonical_file import write_file
 from .source import PARSER_ERRORS, future_flags, parse_tree, split_lines
@@ -73,30 +74,31 @@ def _holds_function(statement: ast.stmt) -> bool:
     return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) for n in ast.walk(statement))
 
 
-def split_module(source: str, pure_calls: tuple[str, ...] = ()) -> ModuleParts | None:
-    """The module's units, or None when it cannot be split (it does not parse, or a
-    statement other than the first is a bare string, which ``ast.unparse`` would write
-    differently on its own)."""
+def split_module(source: str, options: InlineOptions) -> ModuleParts | None:
+    """The module's units and facts, or None when it does not parse. A module with a bare
+    string after its first statement (which ``ast.unparse`` would write differently on its
+    own) has no units: it is inlined whole."""
     try:
         tree = parse_tree(source)
     except PARSER_ERRORS:
         return None
+    names = module_facts(tree, source, options)
     for statement in tree.body[1:]:
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) \
                 and isinstance(statement.value.value, str):
-            return None
+            return ModuleParts(tree, [], future_flags(tree), [], names)  # the whole module at once
     lines = split_lines(source)
     units = []
     for index, statement in enumerate(tree.body):
         if _holds_function(statement):
             first, last = unit_span(statement)
             units.append(Unit(first, last, "".join(lines[first - 1:last]), index))
-    return ModuleParts(tree, lines, future_flags(tree), units, module_facts(tree, source, pure_calls))
+    return ModuleParts(tree, lines, future_flags(tree), units, names)
 
 
 def _shift(report: FunctionReport, offset: int) -> FunctionReport:
     return replace(report, line=report.line + offset,
-                   kept=tuple(KeptVariable(k.name, k.line + offset, k.reason) for k in report.kept))
+                   kept=tuple(replace(k, line=k.line + offset) for k in report.kept))
 
 
 def assemble(source: str, parts: ModuleParts, results: dict[int, InlineResult],

@@ -43,7 +43,8 @@ def _kept(variables: Iterable[tuple[str, int, KeepReason]]) -> tuple[KeptVariabl
 
 def decided(plan: FunctionPlan, qualname: str) -> Decided:
     return Decided(
-        kept=_kept((c.name, c.statement.node.lineno, r) for c, r in plan.kept),
+        kept=tuple([KeptVariable(c.name, c.statement.node.lineno, r, plan.details.get(id(c)))
+                    for c, r in plan.kept]),
         inlined=tuple([c.name for c in plan.inlined]),
         dropped=tuple([c.name for c in plan.dropped]),
         frees_outer_reads=bool(plan.dropped) and ("<locals>" in qualname or bool(plan.kept)),

@@ -345,7 +345,7 @@ def test_canonical_text_the_file_s_encoding_cannot_hold_is_reported_not_a_traceb
     """ast.unparse writes a character its input spelled as an escape; a latin-1 file cannot
     hold the euro sign: the file is named, left as it was, and the rest of the run goes on."""
     latin = tmp_path / "latin.py"
-    latin.write_bytes(b"# -*- coding: latin-1 -*-\ndef f(a):\n    x = g(a)\n    return h(x, '\\u20ac')\n")
+    latin.write_bytes(b"# -*- coding: latin-1 -*-\ndef f(a):\n    x = g(a)\n    return x, '\\u20ac'\n")
     other = tmp_path / "other.py"
     other.write_text(SOURCE)
     before = latin.read_bytes()

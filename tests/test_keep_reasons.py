@@ -227,7 +227,7 @@ ROWS = [
             x = {a: 1}
             return f"{x}"
         """, {"x": "f-string"}),
-    ("depth budget", {"max_depth": 3, "pure_calls": ("g", "h")}, """
+    ("depth budget", {"max_depth": 3, "pure_calls": ("g", "h", "k")}, """
         def f(a):
             x = g(a)
             y = h(x)

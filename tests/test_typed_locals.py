@@ -334,7 +334,6 @@ def test_a_pxd_in_its_declared_encoding(tmp_path):
     assert typed_locals(tree, path) == {"dot_product": frozenset({"count"})}
 
 
-@pytest.mark.xfail(strict=True, reason="wired by the lead")
 def test_a_typed_local_is_kept_end_to_end(tmp_path):
     """The .pxd types ``count``: inlined, ``len(indices)`` would be a Python object where
     the compiled loop counts in C. Untyped, it is inlined (see the last assertion)."""
@@ -350,7 +349,7 @@ def test_a_typed_local_is_kept_end_to_end(tmp_path):
     path.write_text(source)
     path.with_suffix(".pxd").write_text(
         "@cython.locals(count=cython.Py_ssize_t)\ncpdef dot_product(indices, weights, table)\n")
-    result = inline_source(source, InlineOptions(), path=path)  # type: ignore[call-arg]
+    result = inline_source(source, InlineOptions(), path=path)
     kept = {k.name: k.reason.value for k in result.kept}
     assert kept.get("count") == "typed-local"
     assert "count = len(indices)" in result.code

@@ -31,7 +31,7 @@ class KnownCall:
     function as pure as ``f``): calling a local bound to its result is known."""
 
 
-UNKNOWN_CALL = KnownCall(effect=int(Effect.CALL), living=True, origin="unknown callee")
+UNKNOWN_CALL = KnownCall(effect=int(Effect.CALL | Effect.ESCAPE), living=True, origin="unknown callee")
 """A call nothing is known about: it may do anything, and return anything."""
 
 
@@ -83,13 +83,14 @@ class CallTable:
         return origin + dot + rest
 
     def lookup(self, name: str) -> KnownCall | None:
-        """What calling ``name`` does, if known."""
-        known = self._facts.get(name)
-        if known is not None or not self._declared:
-            return known
+        """What calling ``name`` does, if known: the user's declaration first (their word
+        wins over inference), then what was inferred."""
+        if not self._declared:
+            return self._facts.get(name)
         if name in self._resolved:
             return self._resolved[name]
         full = self.full_name(name)
+        known = self._facts.get(name)
         for pattern in self._declared:
             if fnmatchcase(full, pattern) or fnmatchcase(name, pattern):
                 known = KnownCall(effect=DECLARED_PURE_EFFECT, living=False,
@@ -102,6 +103,15 @@ class CallTable:
     def _key(self) -> tuple[object, ...]:
         return (tuple(sorted(self._facts.items(), key=lambda item: item[0])), self._declared,
                 tuple(sorted(self._origins.items())))
+
+    def token(self) -> str:
+        """A stable text of everything here that can change an output (for cache keys):
+        each known name's effect bits, and the declarations."""
+        if not self:
+            return ""
+        known = ",".join(f"{name}:{fact.effect}:{int(fact.living)}:{int(fact.returns_pure_callable)}"
+                         for name, fact in sorted(self._facts.items(), key=lambda item: item[0]))
+        return f"calls={known};declared={','.join(self._declared)};origins={sorted(self._origins.items())}"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, CallTable) and self._key() == other._key()
@@ -165,3 +175,17 @@ def pure_built(assignments: Mapping[str, ast.Assign], once: Callable[[str], bool
             found[name] = KnownCall(effect=known.effect, living=False,
                                     origin=f"built by a pure call ({known.origin})", returns_pure_callable=True)
     return found
+
+
+def called_names(tree: ast.Module) -> set[str]:
+    """Every name and dotted chain the module may call or pass on: the keys a call table
+    needs for it."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            dotted = callee_name(node.func)
+            if dotted is not None:
+                names.add(dotted)
+    return names

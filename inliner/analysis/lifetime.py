@@ -14,7 +14,7 @@ import ast
 from bisect import bisect_right
 from collections.abc import Callable
 
-from .calls import KnownCall
+from .calls import KnownCall, callee_name
 from .model import Site
 
 _DIRECT = (ast.Tuple, ast.List, ast.Set)
@@ -52,6 +52,14 @@ def holds_living(value: ast.expr, call: Callable[[ast.expr], KnownCall]) -> bool
         elif isinstance(node, _PASSES_THROUGH):
             stack.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr))
     return False
+
+
+def origin_of(value: ast.expr, call: Callable[[ast.expr], KnownCall]) -> str:
+    """What is known of the callee whose result ``value`` is (``""`` if it is no call)."""
+    if not isinstance(value, ast.Call):
+        return ""
+    callee = callee_name(value.func) or "the callee"
+    return f"{callee}() ({call(value.func).origin})"
 
 
 def settle(sites: list[Site], orders: list[int], bits: list[int]) -> None:

@@ -97,6 +97,8 @@ class Candidate:
     size: int
     living: bool = False
     """The value's object may be seen dying (see :mod:`inliner.analysis.lifetime`)."""
+    origin: str = ""
+    """When the value is a call: what is known of its callee, in a few words."""
     sites: list[Site] = field(default_factory=list)
     excluded: KeepReason | None = None
 

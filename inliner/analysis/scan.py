@@ -15,7 +15,7 @@ from ..deadline import Deadline
 from ..effects import Effect
 from ..precedence import site_context
 from ..reasons import FallbackReason, KeepReason
-from .lifetime import holds_living, settle
+from .lifetime import holds_living, origin_of, settle
 from .model import Candidate, FunctionAnalysis, Site, Statement, Suite
 from .scope import ScopeFacts, is_frame_marker, not_a_candidate, parameters, scan_scope
 from .straight import analyse_straight_line
@@ -528,6 +528,7 @@ class _Walker:
                 trivial=isinstance(node.value, (ast.Name, ast.Constant)),
                 names_read=frozenset(n for n in names or () if n in facts.binding_counts),
                 height=height, size=size, living=holds_living(node.value, self.visibility.call),
+                origin=origin_of(node.value, self.visibility.call),
             )
             self.statement.candidate = candidate
             self.candidates.append(candidate)

@@ -30,12 +30,14 @@ from __future__ import annotations
 import ast
 import builtins
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from dataclasses import dataclass, field, replace
 
 from ..effects import Effect
+from ..options import InlineOptions
 from .calls import NO_CALLS, UNKNOWN_CALL, CallTable, KnownCall, callee_name, import_origins, pure_built
 
-_BUILTINS = frozenset(dir(builtins)) | frozenset({
+BUILTIN_NAMES = frozenset(dir(builtins)) | frozenset({
     "__name__", "__file__", "__doc__", "__spec__", "__loader__", "__package__", "__path__",
     "__cached__", "__builtins__", "__annotations__", "__dict__", "__module__", "__qualname__",
     "__class__",
@@ -79,7 +81,7 @@ class ModuleNames:
         if self.uses_globals or name in self.declared_global:
             effect = int(Effect.VOLATILE_READ)
         if name in self.maybe_unbound or (
-                self.bound is not None and name not in self.bound and name not in _BUILTINS):
+                self.bound is not None and name not in self.bound and name not in BUILTIN_NAMES):
             effect |= int(Effect.VOLATILE_READ | Effect.MAY_RAISE)
         return effect
 
@@ -192,7 +194,7 @@ def _bound_names(nodes: list[ast.AST]) -> set[str]:
     return names
 
 
-def _global_bindings(tree: ast.Module) -> set[str]:
+def global_bindings(tree: ast.Module) -> set[str]:
     """The module's global names: bound in the module's own scope, or bound by a function
     that declares them ``global`` (class attributes, parameters and other functions'
     locals are not globals)."""
@@ -233,17 +235,29 @@ def scan_module(tree: ast.Module, source: str) -> ModuleNames:
     known = imports and not star_import
     return ModuleNames(
         declared_global=frozenset(declared), uses_globals=uses_globals, star_import=star_import,
-        bound=frozenset(_global_bindings(tree)) if known else None, maybe_unbound=maybe_unbound,
+        bound=frozenset(global_bindings(tree)) if known else None, maybe_unbound=maybe_unbound,
     )
 
 
-def module_facts(tree: ast.Module, source: str, pure_calls: tuple[str, ...] = ()) -> ModuleNames:
+def module_facts(tree: ast.Module, source: str, options: InlineOptions, path: Path | None = None) -> ModuleNames:
     """Everything the analysis of a function needs to know about its module: its names
-    (:func:`scan_module`) and what its calls do (``pure_calls``: the user's declarations)."""
+    (:func:`scan_module`) and what its calls do, inferred from the sources it imports
+    (``options.infer_calls``) or declared by the user (``options.pure_calls``)."""
     names = scan_module(tree, source)
-    if not pure_calls:
+    if options.infer_calls:
+        from .inferred import inferred_calls  # the inference reads files: only when asked
+
+        try:
+            calls = inferred_calls(tree, options.search_paths, options.pure_calls, path)
+        except (RecursionError, MemoryError):
+            raise  # the function at hand falls back for these, as for the analysis itself
+        except Exception:  # noqa: BLE001 - inference that fails only knows less
+            calls = CallTable(declared=options.pure_calls, origins=import_origins(tree))
+    elif options.pure_calls:
+        calls = CallTable(declared=options.pure_calls, origins=import_origins(tree))
+    else:
         return names
-    return replace(names, calls=CallTable(declared=pure_calls, origins=import_origins(tree)))
+    return replace(names, calls=calls)
 
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)

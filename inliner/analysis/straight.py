@@ -20,7 +20,7 @@ from ..deadline import Deadline
 from ..effects import Effect
 from ..precedence import SiteContext, site_context
 from ..reasons import KeepReason
-from .lifetime import holds_living, settle
+from .lifetime import holds_living, origin_of, settle
 from .model import Candidate, FunctionAnalysis, Site, Statement, Suite
 from .scope import DYNAMIC_NAMES, is_frame_marker, not_a_candidate, parameter_names, sees_locals
 from .shared import ModuleNames, NameVisibility
@@ -36,6 +36,7 @@ _ARGUMENT = site_context(ast.Call(), "args", 0)
 """The context of a call's argument, the read generated code holds most."""
 _MAY_RAISE = int(Effect.MAY_RAISE)
 _CALL = int(Effect.CALL)
+_UNKNOWN_CALL = int(Effect.CALL | Effect.ESCAPE)
 
 _Name, _Call, _Constant, _Attribute, _UnaryOp = ast.Name, ast.Call, ast.Constant, ast.Attribute, ast.UnaryOp
 _Assign, _Expr, _Return, _Load = ast.Assign, ast.Expr, ast.Return, ast.Load
@@ -188,7 +189,7 @@ class _Pass:
             if keyword.arg is None:
                 self.event(_CALL)
         self.nodes += nodes
-        self.event(self.visibility.call(function).effect if self.calls_known else _CALL)
+        self.event(self.visibility.call(function).effect if self.calls_known else _UNKNOWN_CALL)
 
     def read(self, node: ast.Name, parent: ast.AST, field: str, index: int | None, depth: int,
              context: SiteContext | None = None) -> None:
@@ -266,6 +267,7 @@ def analyse_straight_line(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname
                         name=name, statement=statement, value=value, effects=walk.prefix,
                         trivial=type(value) is _Name or type(value) is _Constant, names_read=frozenset(names),
                         height=walk.deepest, size=size, living=holds_living(value, visibility.call),
+                        origin=origin_of(value, visibility.call),
                     )
                     statement.candidate = candidate
                     candidates.append(candidate)

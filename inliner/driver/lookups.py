@@ -94,12 +94,13 @@ def inline_with_cache(source: str, options: InlineOptions, cache) -> tuple[Inlin
     if cache is None:
         with COMPUTE_GATE.passage():
             return inline_source(source, options), counts
+    parts = split_module(source, options)
     token = options_token(options)
-    whole_key = module_key(source, token)
+    # What the module's calls do comes from other files too: their facts are in the key.
+    whole_key = module_key(source, token if parts is None else f"{token};{parts.names.calls.token()}")
     result = cached_result(cache, whole_key, counts)
     if result is not None:
         return result, counts
-    parts = split_module(source, options.pure_calls)
     result = None
     if parts is not None and parts.units:
         unit_results = {}

@@ -22,7 +22,7 @@ def result_to_json(result: InlineResult) -> dict[str, Any]:
                 "qualname": f.qualname, "line": f.line, "status": f.status,
                 "reason": f.reason.value if f.reason else None, "detail": f.detail,
                 "inlined": list(f.inlined), "dropped": list(f.dropped),
-                "kept": [[k.name, k.line, k.reason.value] for k in f.kept],
+                "kept": [[k.name, k.line, k.reason.value, k.detail] for k in f.kept],
             }
             for f in result.functions
         ],
@@ -48,8 +48,9 @@ def result_from_json(data: Any) -> InlineResult:
                 detail=_typed(f["detail"], str, optional=True),
                 inlined=tuple(_typed(n, str) for n in f["inlined"]),
                 dropped=tuple(_typed(n, str) for n in f["dropped"]),
-                kept=tuple(KeptVariable(_typed(n, str), _typed(line, int), KeepReason(r))
-                           for n, line, r in f["kept"]),
+                kept=tuple(KeptVariable(_typed(n, str), _typed(line, int), KeepReason(r),
+                                        _typed(detail, str, optional=True))
+                           for n, line, r, detail in f["kept"]),
             )
             for f in data["functions"]
         )

@@ -264,18 +264,20 @@ class RemoteRun:
     def _prepare(self, index: int, source: str) -> list[Job]:
         module = _Module(index, source, CacheCounts())
         self._modules[index] = module
-        if self.cache is not None:
-            module.module_key = module_key(source, self.token)
-            hit = cached_result(self.cache, module.module_key, module.counts)
-            if hit is not None:
-                self._finish(module, hit, store=False)
-                return []
         split = self.cache is not None or (
             len(source) > self.remote.chunk_characters and not self.options.drop_dead)
         # Without a cache, only a module bigger than a chunk is split: a smaller one gains
         # nothing, and splitting costs a parse here. Under drop_dead a module may need
         # more than one pass, which only the whole-module call makes.
-        parts = split_module(source, self.options.pure_calls) if split else None
+        parts = split_module(source, self.options) if split else None
+        if self.cache is not None:
+            # What the module's calls do comes from other files too: their facts are in the key.
+            token = self.token if parts is None else f"{self.token};{parts.names.calls.token()}"
+            module.module_key = module_key(source, token)
+            hit = cached_result(self.cache, module.module_key, module.counts)
+            if hit is not None:
+                self._finish(module, hit, store=False)
+                return []
         if parts is None or not parts.units:
             return [self._whole(module)]
         module.parts = parts
