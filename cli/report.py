@@ -67,6 +67,8 @@ class Summary:
     inlined: int = 0
     dropped: int = 0
     comments_dropped: int = 0
+    copied_calls: int = 0
+    """Functions whose canonical form holds more calls than their source (copied values)."""
     fallbacks: Counter[str] = field(default_factory=Counter)
     stored: int = 0
     already_stored: int = 0
@@ -82,6 +84,9 @@ class Summary:
             parts.append(f"{self.dropped} dropped")
         if self.comments_dropped:
             parts.append(f"{plural(self.comments_dropped, 'comment')} dropped (--canonical)")
+        if self.copied_calls:
+            parts.append(f"{plural(self.copied_calls, 'function')} with copied calls "
+                         "(the canonical form is for identity, not for running)")
         if self.errors:
             parts.append(f"{self.errors} could not be processed")
         if cache_hits:

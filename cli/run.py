@@ -9,6 +9,7 @@ encoding. With ``--check`` nothing is printed there; with ``--diff`` its diff, a
 
 from __future__ import annotations
 
+import ast
 import os
 import sys
 import time
@@ -27,12 +28,14 @@ from inliner import (
     prepare_store,
     store_canonical,
 )
+from inliner.analysis.inferred import declaration_warnings
 from inliner.driver import SchedulerUnavailable, connect_scheduler
 from inliner.source import split_lines
 from inliner.store import stored_path
 
 from .canonical import canonical_pass
 from .comments import count_comments
+from .copied_calls import functions_with_copied_calls
 from .diffs import unified_diff
 from .duplicates import DuplicateFinder
 from .files import (
@@ -130,6 +133,8 @@ def _finish(source: SourceFile, result: InlineResult, options: InlineOptions,
     summary.inlined += result.inlined
     summary.dropped += result.dropped
     if not options.preserve_format:
+        if options.expand == "all":
+            summary.copied_calls += functions_with_copied_calls(source.text, new_text)
         dropped = count_comments(source.text) - count_comments(new_text)
         summary.comments_dropped += dropped
         if dropped and settings.explain:
@@ -152,6 +157,19 @@ def _finish(source: SourceFile, result: InlineResult, options: InlineOptions,
         else:
             say(f"would change: {display}")
     return True
+
+
+def _declaration_warnings(sources: list[SourceFile], options: InlineOptions) -> list[str]:
+    """What inference sees in the callables the user declared pure, said once each."""
+    seen: dict[str, None] = {}
+    for source in sources:
+        try:
+            tree = ast.parse(source.text)
+            path = None if source.path == STDIN else source.path
+            seen.update(dict.fromkeys(declaration_warnings(tree, options.search_paths, options.pure_calls, path)))
+        except Exception:  # noqa: BLE001 - a warning that cannot be made is no error of the run
+            continue
+    return list(seen)
 
 
 def inline_paths(paths: Sequence[Path], options: InlineOptions,
@@ -200,6 +218,9 @@ def _inline_paths(paths: Sequence[Path], options: InlineOptions, settings: RunSe
         # Imported modules are looked for beside each file first, then in the roots.
         beside = [os.path.abspath(s.path.parent) for s in sources if s.path != STDIN]
         options = replace(options, search_paths=tuple(dict.fromkeys([*beside, *options.search_paths])))
+    if options.pure_calls and options.infer_calls:
+        for message in _declaration_warnings(sources, options):
+            say(f"warning: {message}")
     store = None
     if settings.store is not None:
         try:

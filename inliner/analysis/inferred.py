@@ -51,6 +51,13 @@ def inferred_calls(tree: ast.Module, search_paths: tuple[str, ...], pure_calls: 
     return CallTable(facts=facts, declared=pure_calls, origins=import_origins(tree))
 
 
+def declaration_warnings(tree: ast.Module, search_paths: tuple[str, ...], pure_calls: tuple[str, ...],
+                         path: Path | None = None) -> tuple[str, ...]:
+    """Callables the user declares pure in which inference sees an effect, one line each."""
+    settings = KnowledgeSettings(roots=tuple(Path(p) for p in search_paths), pure_calls=pure_calls)
+    return knowledge_for(tree, path, settings).warnings()
+
+
 def _provided_by_runner(tree: ast.Module) -> frozenset[str]:
     """The names a fragment leaves to its runner: none in a module that imports anything."""
     if any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in ast.walk(tree)):
