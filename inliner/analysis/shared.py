@@ -241,9 +241,11 @@ def scan_module(tree: ast.Module, source: str) -> ModuleNames:
 
 def module_facts(tree: ast.Module, source: str, options: InlineOptions, path: Path | None = None) -> ModuleNames:
     """Everything the analysis of a function needs to know about its module: its names
-    (:func:`scan_module`) and what its calls do, inferred from the sources it imports
-    (``options.infer_calls``) or declared by the user (``options.pure_calls``)."""
+    (:func:`scan_module`) and, under strict, what its calls do, inferred from the sources
+    it imports (``options.infer_calls``) or declared by the user (``options.pure_calls``)."""
     names = scan_module(tree, source)
+    if options.policy != "strict":
+        return names  # pure takes every call to be pure: what calls do changes nothing
     if options.infer_calls:
         from .inferred import inferred_calls  # the inference reads files: only when asked
 
