@@ -2,11 +2,14 @@
 
 Exit codes (a contract): 0 nothing to do or files written (or ``--duplicates`` found some,
 or none); 1 ``--check``/``--diff`` found files that would change; 123 some file could not
-be processed (the others still were); 2 a usage error (nothing done); 130 interrupted.
+be processed (the others still were); 2 a usage error (nothing done); 130 interrupted
+(Ctrl-C); 143 terminated (SIGTERM; the console script then ends by the signal itself).
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,9 +23,11 @@ from inliner import InlineOptions, __version__, tune_garbage_collector
 from . import params
 from .config import read_configuration, setting_hint
 from .files import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
+from .stopping import exit_status
 from .run import EXIT_ERROR, EXIT_OK, STDIN, RunSettings, default_cache_dir, inline_paths
 
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_TERMINATED = 128 + signal.SIGTERM
 
 
 class Command(TyperCommand):
@@ -111,8 +116,8 @@ def command(
     )
     try:
         code = inline_paths(paths, options, settings)
-    except KeyboardInterrupt:
-        code = EXIT_INTERRUPTED
+    except KeyboardInterrupt as stop:  # outside the run's own handling (see cli.stopping)
+        code = exit_status(stop)
     raise typer.Exit(code)
 
 
@@ -132,4 +137,11 @@ def run() -> None:
     """The console script's entry point (and ``python -m inline_solvers_cli``): a process of
     our own, so the collector is tuned for batch work (see :mod:`inliner.collector`)."""
     tune_garbage_collector()
-    sys.exit(main())
+    code = main()
+    if code == EXIT_TERMINATED:
+        # Cleaned up after SIGTERM: end by the signal, so that whoever sent it sees that.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+    sys.exit(code)
