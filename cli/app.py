@@ -75,7 +75,7 @@ def command(
     timeout: Annotated[Optional[float], typer.Option(parser=params.timeout, metavar="SECONDS", help="Seconds allowed for analysing and planning each function, and again for rewriting each top-level statement (libcst's parse of it cannot be interrupted); none, 0 or inf: no limit.")] = 10.0,
     parallel: Annotated[int, typer.Option(min=1, metavar="N", help="Files worked on at once.")] = 1,
     executor: Annotated[params.Executor, typer.Option(help="auto, thread or process workers.")] = params.Executor("auto"),  # type: ignore[valid-type]
-    scheduler: Annotated[Optional[str], typer.Option(metavar="ADDRESS", help="Do the work on the workers of the Dask scheduler at ADDRESS (tcp://host:8786); needs pip install 'inline-solvers[dask]'. Files are read and written here; an unreachable scheduler stops the run before any file is touched (exit 123).")] = None,
+    scheduler: Annotated[Optional[str], typer.Option(metavar="ADDRESS", help="Do the work on the workers of the Dask scheduler at ADDRESS (tcp://host:8786); needs pip install 'inline-solvers[dask]'. Files are read and written here; an address without host and port is a usage error (exit 2), and an unreachable scheduler stops the run before any file is touched (exit 123).")] = None,
     cache_dir: Annotated[Optional[Path], typer.Option(readable=False, metavar="DIR", help="Where to cache results (default: the user's cache).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Use no cache.")] = False,
     telemetry: Annotated[Optional[Path], typer.Option(readable=False, metavar="FILE", help="Append the run's figures to this file as one JSON line.")] = None,

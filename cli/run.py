@@ -27,7 +27,7 @@ from inliner import (
     prepare_store,
     store_canonical,
 )
-from inliner.driver import SchedulerUnavailable, connect_scheduler
+from inliner.driver import BadSchedulerAddress, SchedulerUnavailable, connect_scheduler
 from inliner.source import split_lines
 from inliner.store import stored_path
 
@@ -49,7 +49,7 @@ from .progress import RunProgress
 from .report import Summary, error_line, explanation, left_alone_line, plural, say
 from .stopping import StopSignals, Tally, exit_status
 
-EXIT_OK, EXIT_WOULD_CHANGE, EXIT_ERROR = 0, 1, 123
+EXIT_OK, EXIT_WOULD_CHANGE, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 123
 STDIN = Path("-")
 
 
@@ -168,6 +168,9 @@ def _on_cluster(paths: Sequence[Path], options: InlineOptions, settings: RunSett
         with connect_scheduler(settings.scheduler) as cluster:
             settings = replace(settings, parallel=max(settings.parallel, cluster.workers))
             return _inline_paths(paths, options, settings, cluster.executor, summary, tally, stops)
+    except BadSchedulerAddress as error:
+        say(f"error: --scheduler: {error}")
+        return EXIT_USAGE
     except SchedulerUnavailable as error:
         say(f"error: --scheduler {settings.scheduler}: {error}")
         return EXIT_ERROR

@@ -8,6 +8,12 @@ Dask is optional (``pip install 'inline-solvers[dask]'``); the workers need the 
 versions of inline-solvers, Python and libcst installed (the batch checks, and works in
 this process if they differ). Nothing here starts a cluster: see the README's *Scaling
 out* section for that.
+
+An address that cannot name a scheduler (no port, an unknown scheme) is refused before any
+connection is tried: Dask's client, given one, fails inside its own event loop and then
+spends twice its timeout closing itself, printing a traceback as it is collected. A
+cluster that asks for TLS is reached with ``security=`` (a
+``distributed.security.Security``), passed to the client as it is.
 """
 
 from __future__ import annotations
@@ -23,7 +29,12 @@ CONNECT_TIMEOUT = 10.0
 
 
 class SchedulerUnavailable(RuntimeError):
-    """The scheduler cannot be used: Dask is not installed, or it does not answer."""
+    """The scheduler cannot be used: Dask is not installed, it does not answer, or the
+    address names no scheduler (:class:`BadSchedulerAddress`)."""
+
+
+class BadSchedulerAddress(SchedulerUnavailable, ValueError):
+    """The address cannot name a scheduler (the caller's mistake: nothing was tried)."""
 
 
 @dataclass(frozen=True)
@@ -46,17 +57,61 @@ def _client_class() -> Any:
     return Client
 
 
-@contextmanager
-def connect_scheduler(address: str, *, timeout: float = CONNECT_TIMEOUT) -> Iterator[Cluster]:
-    """Connect to the Dask scheduler at ``address`` for the duration of the block; the
-    connection (not the cluster) is closed at the end. Raises
-    :class:`SchedulerUnavailable` when Dask is missing or the scheduler does not answer
-    within ``timeout`` seconds."""
-    client_class = _client_class()
+def check_address(address: str) -> None:
+    """Raise :class:`BadSchedulerAddress` unless ``address`` names a host and port under
+    a scheme this Dask knows (``tcp://10.0.0.5:8786``, ``tls://...``; no scheme means
+    ``tcp``)."""
+    _client_class()  # without Dask, say that first
+    from distributed.comm.addressing import get_address_host_port
+
+    if not isinstance(address, str) or not address.strip():
+        raise BadSchedulerAddress(f"{address!r} is no scheduler address (tcp://host:port)")
     try:
-        client = client_class(address, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as error:
-        raise SchedulerUnavailable(f"cannot reach the scheduler at {address}: {error}") from error
+        host, port = get_address_host_port(address)
+    except (ValueError, TypeError) as error:
+        raise BadSchedulerAddress(f"{address} is no scheduler address (tcp://host:port): {error}") from None
+    if not host:
+        raise BadSchedulerAddress(f"{address} is no scheduler address (tcp://host:port): no host")
+    if not 0 < port < 65536:
+        raise BadSchedulerAddress(f"{address} is no scheduler address (tcp://host:port): "
+                                  f"port {port} is out of range")
+
+
+def _discard(client: Any) -> None:
+    """Let go of a client whose start failed. Dask would close it when it is collected,
+    by running its close on an event loop that the failure left unable to finish it:
+    twice the timeout of waiting, then a traceback. It has nothing open to close; only
+    the thread of its event loop is ended here."""
+    runner = getattr(client, "_loop_runner", None)
+    try:
+        client.status = "closed"
+    except AttributeError:
+        pass
+    if runner is not None:
+        try:
+            runner.stop()
+        except Exception:  # noqa: BLE001 - the loop may never have started
+            pass
+
+
+@contextmanager
+def connect_scheduler(address: str, *, timeout: float = CONNECT_TIMEOUT,
+                      security: Any = None) -> Iterator[Cluster]:
+    """Connect to the Dask scheduler at ``address`` for the duration of the block; the
+    connection (not the cluster) is closed at the end. ``security`` (a
+    ``distributed.security.Security``) is what a TLS cluster needs, passed to Dask's
+    client as it is. Raises :class:`BadSchedulerAddress` at once for an address that
+    names no scheduler, and :class:`SchedulerUnavailable` when Dask is missing or the
+    scheduler does not answer within ``timeout`` seconds (or refuses the connection)."""
+    client_class = _client_class()
+    check_address(address)
+    # Made in two steps so that a client whose start failed is still in hand: see _discard.
+    client = client_class.__new__(client_class)
+    try:
+        client.__init__(address, timeout=timeout, set_as_default=False, security=security)
+    except Exception as error:  # noqa: BLE001 - whatever the client met, the cluster cannot be used
+        _discard(client)
+        raise SchedulerUnavailable(f"cannot reach the scheduler at {address}: {error}") from None
     try:
         info = client.scheduler_info()
         workers = info.get("workers", {})
