@@ -10,17 +10,19 @@ leave no process of the run behind.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from inliner import inline_source
+from inliner import CANONICAL, canonical_form, inline_source, renamed_functions
 from test_process_death import MARKER, PROJECT, make_tree, marked, wait_all_gone
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux") or not hasattr(os, "pidfd_open"),
@@ -112,3 +114,45 @@ def test_a_signal_stops_the_run_at_once_with_every_file_whole(tmp_path, executor
     assert written == sum(line.startswith("inlined ") for line in errors.splitlines())
     assert 0 < written < FILES, "the run was not cut in the middle"
     assert not_processed == FILES - written
+
+
+def test_an_interrupted_store_run_stores_only_canonical_texts(tmp_path):
+    """Ctrl-C while ``--store`` digests: the store holds canonical texts only (none from
+    a function whose work the interrupt cut short), each under its own md5, and the
+    summary counts them."""
+    originals = make_tree(tmp_path / "tree", FILES)
+    store = tmp_path / "store"
+    functions = renamed_functions(next(iter(originals.values())))  # every copy has the same ones
+    canonical = {canonical_form(f, inline_source(f.text, CANONICAL)).text for f in functions}
+    process, token = start(tmp_path, tmp_path / "tree", ["--check", "--store", str(store)])
+    try:
+        # Working, past the first module: every distinct function is in the store (a
+        # bounded poll on that), so what is left is inlining (the copies only repeat them),
+        # where an interrupt taken for a result would store a text of its own.
+        end = time.monotonic() + 120
+        while len(list(store.glob("*.py"))) < len(canonical):
+            assert process.poll() is None and time.monotonic() < end, "the store was not filled"
+            time.sleep(0.01)
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            status = process.wait(timeout=STOPS_WITHIN)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"still running {STOPS_WITHIN:g} s after SIGINT")
+        assert process.stderr is not None
+        errors = process.stderr.read().decode(errors="replace")
+    finally:
+        for pid in marked(token):
+            os.kill(pid, signal.SIGKILL)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert status == 130, errors[-2000:]
+    stored = sorted(store.iterdir())
+    assert all(p.suffix == ".py" for p in stored), "temporary files were left"
+    assert all(hashlib.md5(p.read_bytes()).hexdigest() == p.stem for p in stored)
+    assert {p.read_text() for p in stored} == canonical
+    summary = re.findall(r"^interrupted: \d+ files? would change, (\d+) stored, (\d+) not digested$",
+                         errors, re.MULTILINE)
+    assert summary and int(summary[0][0]) == len(stored) > 0, errors[-2000:]
+    assert int(summary[0][1]) > 0, "the run was not cut in the middle"
+    assert all(path.read_text() == text for path, text in originals.items())  # --check writes nothing
