@@ -123,9 +123,10 @@ class InlineBatch:
                  traceback: TracebackType | None) -> None:
         if kind is not None:
             self.cancel()
-        for run in list(self._open_runs.values()):
+        for token, run in list(self._open_runs.items()):
             if not run.gi_running:  # one being read in another thread ends on the cancel
                 run.close()
+                self._open_runs.pop(token, None)  # closed before its start, it ran no finally
 
     def _choose_executor(self, sources: list[str]) -> str:
         """The kind of executor for this batch: "external" (the caller's), "process" or
@@ -141,7 +142,8 @@ class InlineBatch:
         return "process" if sum(map(len, sources)) >= AUTO_PROCESS_MIN_CHARACTERS else "thread"
 
     def run(self, sources: Iterable[str]) -> Iterator[tuple[int, InlineResult]]:
-        """Yield ``(index, result)`` for each source as it finishes, in no set order."""
+        """Yield ``(index, result)`` for each source as it finishes, in no set order; once
+        the batch is cancelled, nothing more (``stats.not_done`` counts what was left)."""
         token = object()
         run = self._open_runs[token] = self._run(sources, token)
         return run
@@ -345,8 +347,9 @@ def inline_many(sources: Iterable[str], options: InlineOptions | None = None, *,
     batch = InlineBatch(options, parallel=parallel, cache_dir=cache_dir, executor=executor,
                         timeout=timeout, telemetry=telemetry, remote=remote)
     results: list[InlineResult | None] = [None] * len(items)
-    for index, result in batch.run(items):
-        results[index] = result
+    with batch:  # an interrupt anywhere here ends the work before it propagates
+        for index, result in batch.run(items):
+            results[index] = result
     out = BatchResults(results)
     out.stats = batch.stats
     return out
