@@ -15,6 +15,7 @@ caller could mistake for an answer, or file in a store).
 
 from __future__ import annotations
 
+import inspect
 import multiprocessing
 import os
 import sys
@@ -24,7 +25,7 @@ from concurrent.futures import Executor as FuturesExecutor
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from types import TracebackType
-from typing import Literal, Union
+from typing import Literal, Union, cast
 
 from ..options import InlineOptions
 from ..result import InlineResult, internal_error
@@ -124,7 +125,7 @@ class InlineBatch:
         if kind is not None:
             self.cancel()
         for token, run in list(self._open_runs.items()):
-            if not run.gi_running:  # one being read in another thread ends on the cancel
+            if inspect.getgeneratorstate(run) != inspect.GEN_RUNNING:  # one read elsewhere ends on the cancel
                 run.close()
                 self._open_runs.pop(token, None)  # closed before its start, it ran no finally
 
@@ -196,7 +197,7 @@ class InlineBatch:
 
         return ResultCache.open(self.cache_dir, warn=self.warn)
 
-    def _in_threads(self, items: list[str]) -> Iterator[tuple[int, InlineResult, CacheCounts]]:
+    def _in_threads(self, items: list[str]) -> Generator[tuple[int, InlineResult, CacheCounts], None, None]:
         cache = self._open_cache()
         options = self.options
 
@@ -214,7 +215,7 @@ class InlineBatch:
                 if isinstance(outcome, Exception):
                     yield index, internal_error(items[index], outcome), CacheCounts()
                 else:
-                    result, item_counts = outcome  # type: ignore[misc]
+                    result, item_counts = cast("tuple[InlineResult, CacheCounts]", outcome)
                     yield index, result, item_counts
         finally:
             outcomes.close()
@@ -253,7 +254,7 @@ class InlineBatch:
             return 0
         return granted
 
-    def _in_processes(self, items: list[str]) -> Iterator[tuple[int, InlineResult, CacheCounts]]:
+    def _in_processes(self, items: list[str]) -> Generator[tuple[int, InlineResult, CacheCounts], None, None]:
         workers = self._process_workers()
         if workers == 0:
             self.stats.executor = "caller"
@@ -292,7 +293,7 @@ class InlineBatch:
                 PROCESS_BUDGET.release()
 
     def _through(self, executor: FuturesExecutor, items: list[str], *, owned: bool,
-                 workers: int | None = None) -> Iterator[tuple[int, InlineResult, CacheCounts]]:
+                 workers: int | None = None) -> Generator[tuple[int, InlineResult, CacheCounts], None, None]:
         cache = self._open_cache()
         remote = replace(self.remote, check_versions=False) if owned else self.remote
         run = RemoteRun(executor, self.options, workers=workers or self.parallel, cache=cache,

@@ -25,9 +25,9 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from . import room
 from .cancel import Cancellation
@@ -187,7 +187,7 @@ class BoundedPool(Generic[T, R]):
                 task = self._tasks.get()
                 if task is _STOP:
                     return
-                index, item = task  # type: ignore[misc]
+                index, item = cast("tuple[int, T]", task)
                 try:
                     outcome = self._call(item)
                 except BaseException as error:  # noqa: BLE001 - raised again by the caller
@@ -253,8 +253,10 @@ class BoundedPool(Generic[T, R]):
 
     # -- the caller's loop ----------------------------------------------------------------
 
-    def run(self, items: Iterable[T], cancel: Cancellation | None = None) -> Iterator[tuple[int, object]]:
-        cancel = cancel or Cancellation()
+    def run(self, items: Iterable[T],
+            cancel: Cancellation | None = None) -> Generator[tuple[int, object], None, None]:
+        if cancel is None:
+            cancel = Cancellation()
         if in_library_worker() or self.parallel == 1:
             # From one of our own workers: never a pool inside a pool. With one worker the
             # calling thread is that worker: a thread would only cost its start.

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, wait
 from concurrent.futures import Executor as FuturesExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -190,7 +190,7 @@ class RemoteRun:
 
     # -- the run ----------------------------------------------------------------------------
 
-    def run(self, items: list[str]) -> Iterator[tuple[int, InlineResult, CacheCounts]]:
+    def run(self, items: list[str]) -> Generator[tuple[int, InlineResult, CacheCounts], None, None]:
         if self.remote.check_versions:
             self._usable = self._probe()
         buffer: list[Job] = []
@@ -238,7 +238,8 @@ class RemoteRun:
         except Exception as error:  # noqa: BLE001 - any refusal means: work here
             self._lose(f"the executor refused work ({error!r}); working in this process")
             return False
-        wait([future, self.cancel.future], timeout=self.remote.probe_deadline, return_when=FIRST_COMPLETED)
+        waiting: list[Future[Any]] = [future, self.cancel.future]
+        wait(waiting, timeout=self.remote.probe_deadline, return_when=FIRST_COMPLETED)
         if self.cancel.is_set():
             future.cancel()
             return False
@@ -336,7 +337,8 @@ class RemoteRun:
             deadlines = [c.deadline for c in self._pending.values() if c.deadline is not None]
             timeout = CANCEL_CHECK if not deadlines else \
                 min(CANCEL_CHECK, max(0.0, min(deadlines) - time.monotonic()))
-            done, _ = wait([*self._pending, self.cancel.future], timeout=timeout, return_when=FIRST_COMPLETED)
+            waiting: list[Future[Any]] = [*self._pending, self.cancel.future]
+            done, _ = wait(waiting, timeout=timeout, return_when=FIRST_COMPLETED)
             if self.cancel.is_set():
                 return
         for future in done:
