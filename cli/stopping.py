@@ -6,10 +6,17 @@ the main thread, so that the driver ends its workers and the run unwinds as from
 Inside :meth:`StopSignals.held` (one file's write and its count) a signal waits until the
 block ends, so that the summary's count of files written is exact. A signal the process
 was told to ignore (``nohup``, a background job of a non-interactive shell) stays ignored.
+
+An exception raised by a signal handler is lost when the signal lands in a ``__del__``
+method (Dask's futures release themselves in one): Python prints it as ignored and the run
+goes on. So a signal that lands in one is not raised there but sent again a moment later,
+and every signal is also remembered: each ``held`` block, before and after, raises one
+that has not ended the run yet.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -20,6 +27,8 @@ from types import FrameType, TracebackType
 from .report import Summary, plural
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+RESEND_AFTER = 0.05
+"""Seconds before a signal that landed in a ``__del__`` is sent again."""
 
 
 class Interrupted(KeyboardInterrupt):
@@ -47,7 +56,7 @@ class StopSignals:
     def __init__(self) -> None:
         self._previous: dict[int, object] = {}
         self._holding = 0
-        self._pending: int | None = None
+        self._received: int | None = None
 
     def __enter__(self) -> StopSignals:
         if threading.current_thread() is threading.main_thread():
@@ -64,22 +73,42 @@ class StopSignals:
         self._previous.clear()
 
     def _handle(self, number: int, frame: FrameType | None) -> None:
+        self._received = number
         if self._holding:
-            self._pending = number
+            return
+        if _in_finaliser(frame):
+            resend = threading.Timer(RESEND_AFTER, os.kill, (os.getpid(), number))
+            resend.daemon = True
+            resend.start()
             return
         raise Interrupted(number)
 
+    def _raise_received(self) -> None:
+        if self._received is not None:
+            raise Interrupted(self._received)
+
     @contextmanager
     def held(self) -> Iterator[None]:
-        """A stop signal received inside the block takes effect when it ends."""
+        """A stop signal received inside the block takes effect when it ends; one received
+        before it (whose exception was lost) takes effect instead of the block."""
+        if not self._holding:
+            self._raise_received()
         self._holding += 1
         try:
             yield
         finally:
             self._holding -= 1
-            if not self._holding and self._pending is not None:
-                number, self._pending = self._pending, None
-                raise Interrupted(number)
+            if not self._holding:
+                self._raise_received()
+
+
+def _in_finaliser(frame: FrameType | None) -> bool:
+    """Whether ``frame`` runs inside a ``__del__`` method, where an exception is lost."""
+    while frame is not None:
+        if frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
 
 
 @dataclass

@@ -18,11 +18,14 @@ cluster that asks for TLS is reached with ``security=`` (a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+
+_DASK_LOGGERS = ("distributed", "distributed.client", "distributed.core", "tornado.application", "asyncio")
 
 CONNECT_TIMEOUT = 10.0
 """Seconds to reach the scheduler before giving up."""
@@ -77,6 +80,35 @@ def check_address(address: str) -> None:
                                   f"port {port} is out of range")
 
 
+def _drop_hand_over_errors(record: logging.LogRecord) -> bool:
+    """A filter for tornado's log of failed callbacks. Dask's executor hands each
+    result to its ``concurrent.futures`` future in a callback, which fails, and is logged
+    as an error with its traceback, when that future was cancelled (the run resent the
+    chunk, did it here, or ended) or the connection closed under it (the chunk is then
+    resent or done here). The run accounts for every chunk itself: those reports go."""
+    traceback = record.exc_info[2] if record.exc_info else None
+    while traceback is not None:
+        code = traceback.tb_frame.f_code
+        if code.co_name == "_cascade_future" and code.co_filename.endswith("cfexecutor.py"):
+            return False
+        traceback = traceback.tb_next
+    return True
+
+
+@contextmanager
+def _quiet(names: tuple[str, ...]) -> Iterator[None]:
+    """Silence these loggers for the length of the block."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
+
+
 def _discard(client: Any) -> None:
     """Let go of a client whose start failed. Dask would close it when it is collected,
     by running its close on an event loop that the failure left unable to finish it:
@@ -112,10 +144,20 @@ def connect_scheduler(address: str, *, timeout: float = CONNECT_TIMEOUT,
     except Exception as error:  # noqa: BLE001 - whatever the client met, the cluster cannot be used
         _discard(client)
         raise SchedulerUnavailable(f"cannot reach the scheduler at {address}: {error}") from None
+    hand_over_reports = logging.getLogger("tornado.application")
+    hand_over_reports.addFilter(_drop_hand_over_errors)
     try:
         info = client.scheduler_info()
         workers = info.get("workers", {})
         threads = sum(int(w.get("nthreads", 1)) for w in workers.values())
         yield Cluster(address, client.get_executor(), max(1, len(workers)), max(1, threads))
-    finally:
+    except BaseException:
+        # Ended early (Ctrl-C, an error): Dask may log the connections it loses as it
+        # closes. Nothing is lost; the run says why it ended.
+        with _quiet(_DASK_LOGGERS):
+            client.close()
+        raise
+    else:
         client.close()
+    finally:
+        hand_over_reports.removeFilter(_drop_hand_over_errors)
