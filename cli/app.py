@@ -2,12 +2,14 @@
 
 Exit codes (a contract): 0 nothing to do or files written (or ``--duplicates`` found some,
 or none); 1 ``--check``/``--diff`` found files that would change; 123 some file could not
-be processed (the others still were); 2 a usage error (nothing done); 130 interrupted.
+be processed (the others still were); 2 a usage error (nothing done); 130 interrupted
+(Ctrl-C); 143 terminated (SIGTERM; the console script then ends by the signal itself).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,10 +26,12 @@ from . import cache_admin, params
 from .config import CONFIG_FILE, read_configuration, setting_hint
 from .conflicts import refuse_conflicts
 from .files import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, nothing_at
+from .stopping import exit_status
 from .run import EXIT_ERROR, EXIT_OK, STDIN, RunSettings, default_cache_dir, inline_paths
 from .usage import UsageError
 
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_TERMINATED = 128 + signal.SIGTERM
 
 
 class Command(TyperCommand):
@@ -83,7 +87,7 @@ def command(
     timeout: Annotated[Optional[float], typer.Option(parser=params.timeout, metavar="SECONDS", help="Seconds allowed for analysing and planning each function, and again for rewriting each top-level statement (libcst's parse of it cannot be interrupted); none, 0 or inf: no limit.")] = 10.0,
     parallel: Annotated[int, typer.Option(parser=params.file_count, metavar="N", help="Files worked on at once (1 or more).")] = 1,
     executor: Annotated[str, typer.Option(parser=params.executor, metavar=params.choices_metavar(EXECUTORS), help="auto, thread or process workers.")] = "auto",
-    scheduler: Annotated[Optional[str], typer.Option(metavar="ADDRESS", help="Do the work on the workers of the Dask scheduler at ADDRESS (tcp://host:8786); needs pip install 'inline-solvers[dask]'. Files are read and written here; an unreachable scheduler stops the run before any file is touched (exit 123).")] = None,
+    scheduler: Annotated[Optional[str], typer.Option(metavar="ADDRESS", help="Do the work on the workers of the Dask scheduler at ADDRESS (tcp://host:8786); needs pip install 'inline-solvers[dask]'. Files are read and written here; an address without host and port is a usage error (exit 2), and an unreachable scheduler stops the run before any file is touched (exit 123).")] = None,
     cache_dir: Annotated[Optional[Path], typer.Option(parser=params.path, metavar="DIR", help="Where to cache results (default: the user's cache, one directory per version).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Use no cache.")] = False,
     cache_info: Annotated[bool, typer.Option("--cache-info", help="Print the cache directory, its size and its number of entries, and exit (takes no PATH).")] = False,
@@ -136,8 +140,8 @@ def command(
     )
     try:
         code = inline_paths(paths, options, settings)
-    except KeyboardInterrupt:
-        code = EXIT_INTERRUPTED
+    except KeyboardInterrupt as stop:  # outside the run's own handling (see cli.stopping)
+        code = exit_status(stop)
     raise typer.Exit(code)
 
 
@@ -166,4 +170,11 @@ def run() -> None:
     """The console script's entry point (and ``python -m inline_solvers_cli``): a process of
     our own, so the collector is tuned for batch work (see :mod:`inliner.collector`)."""
     tune_garbage_collector()
-    sys.exit(main())
+    code = main()
+    if code == EXIT_TERMINATED:
+        # Cleaned up after SIGTERM: end by the signal, so that whoever sent it sees that.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+    sys.exit(code)

@@ -29,7 +29,7 @@ from inliner import (
     store_canonical,
 )
 from inliner.analysis.inferred import declaration_warnings
-from inliner.driver import SchedulerUnavailable, connect_scheduler
+from inliner.driver import BadSchedulerAddress, SchedulerUnavailable, connect_scheduler
 from inliner.source import split_lines
 from inliner.store import stored_path
 
@@ -50,8 +50,9 @@ from .files import (
 )
 from .progress import RunProgress
 from .report import Summary, error_line, explanation, left_alone_line, plural, say
+from .stopping import StopSignals, Tally, exit_status
 
-EXIT_OK, EXIT_WOULD_CHANGE, EXIT_ERROR = 0, 1, 123
+EXIT_OK, EXIT_WOULD_CHANGE, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 123
 STDIN = Path("-")
 
 
@@ -174,23 +175,39 @@ def _declaration_warnings(sources: list[SourceFile], options: InlineOptions) -> 
 
 def inline_paths(paths: Sequence[Path], options: InlineOptions,
                  settings: RunSettings = RunSettings()) -> int:
-    if settings.scheduler is None:
-        return _inline_paths(paths, options, settings, settings.executor)
+    """Run over ``paths``; returns the exit code. Ctrl-C or SIGTERM stops the run at once
+    (every file old or new), says how far it got, and returns 130 (143 for SIGTERM)."""
+    summary, tally = Summary(), Tally()
+    with StopSignals() as stops:
+        try:
+            if settings.scheduler is None:
+                return _inline_paths(paths, options, settings, settings.executor, summary, tally, stops)
+            return _on_cluster(paths, options, settings, summary, tally, stops)
+        except KeyboardInterrupt as stop:
+            say(tally.line(stop, summary, writing=settings.writing, storing=settings.store is not None))
+            return exit_status(stop)
+
+
+def _on_cluster(paths: Sequence[Path], options: InlineOptions, settings: RunSettings, summary: Summary,
+                tally: Tally, stops: StopSignals) -> int:
+    assert settings.scheduler is not None
     # A cluster that cannot be used stops the run before any file is read: the user asked
     # for it, and quietly doing the work here instead could swamp this machine.
     try:
         with connect_scheduler(settings.scheduler) as cluster:
             settings = replace(settings, parallel=max(settings.parallel, cluster.workers))
-            return _inline_paths(paths, options, settings, cluster.executor)
+            return _inline_paths(paths, options, settings, cluster.executor, summary, tally, stops)
+    except BadSchedulerAddress as error:
+        say(f"error: --scheduler: {error}")
+        return EXIT_USAGE
     except SchedulerUnavailable as error:
         say(f"error: --scheduler {settings.scheduler}: {error}")
         return EXIT_ERROR
 
 
 def _inline_paths(paths: Sequence[Path], options: InlineOptions, settings: RunSettings,
-                  executor: str | Executor) -> int:
+                  executor: str | Executor, summary: Summary, tally: Tally, stops: StopSignals) -> int:
     started = time.perf_counter()
-    summary = Summary()
     sources: list[SourceFile] = []
 
     def report_error(display: str, error: SourceError) -> None:
@@ -207,12 +224,14 @@ def _inline_paths(paths: Sequence[Path], options: InlineOptions, settings: RunSe
         try:
             sources.append(read_source(path))
         except SourceError as error:
+            tally.handled += 1
             report_error(str(path), error)
     if STDIN in paths:
         summary.files += 1
         try:
             sources.append(read_stdin())
         except SourceError as error:
+            tally.handled += 1
             report_error("-", error)
     if options.infer_calls:
         # Imported modules are looked for beside each file first, then in the roots.
@@ -232,22 +251,26 @@ def _inline_paths(paths: Sequence[Path], options: InlineOptions, settings: RunSe
     cache_hits = 0
     with RunProgress(len(sources), wanted=not (settings.quiet or settings.json)) as progress:
         if not settings.duplicates:
-            batch = InlineBatch(options, parallel=settings.parallel, cache_dir=settings.cache_dir,
-                                executor=executor,  # type: ignore[arg-type]
-                                telemetry=settings.telemetry, warn=warn)
             step = progress.task("inlining", len(sources))
-            for index, result in batch.run([s.text for s in sources]):
-                step()
-                source = sources[index]
-                try:
-                    summary.changed += _finish(source, result, options, settings, summary)
-                except SourceError as error:
-                    report_error(_display(source), error)
-                    echo_unchanged(source)
-                except BrokenPipeError:
-                    raise
-                except OSError as error:
-                    report_error(_display(source), SourceError(f"cannot be written: {error.strerror or error}"))
+            with InlineBatch(options, parallel=settings.parallel, cache_dir=settings.cache_dir,
+                             executor=executor,  # type: ignore[arg-type]
+                             telemetry=settings.telemetry, warn=warn) as batch:
+                for index, result in batch.run([s.text for s in sources]):
+                    step()
+                    source = sources[index]
+                    # A stop signal waits for this file's write and count (see stopping).
+                    with stops.held():
+                        tally.handled += 1
+                        try:
+                            summary.changed += _finish(source, result, options, settings, summary)
+                        except SourceError as error:
+                            report_error(_display(source), error)
+                            echo_unchanged(source)
+                        except BrokenPipeError:
+                            raise
+                        except OSError as error:
+                            report_error(_display(source),
+                                         SourceError(f"cannot be written: {error.strerror or error}"))
             cache_hits = batch.stats.cache_hits
         if settings.duplicates or store is not None:
 
@@ -268,22 +291,28 @@ def _inline_paths(paths: Sequence[Path], options: InlineOptions, settings: RunSe
                         f"({function.reason.value if function.reason else ''})")
                     return
                 try:
-                    wrote = store_canonical(store, function)
+                    with stops.held():  # a stop signal waits for the count to match the store
+                        wrote = store_canonical(store, function)
+                        summary.stored += wrote
+                        summary.already_stored += not wrote
                 except OSError as error:
                     report_error(str(stored_path(store, function.digest)),
                                  SourceError(f"cannot be stored: {error.strerror or error}; storing stopped"))
                     store = None
-                    return
-                summary.stored += wrote
-                summary.already_stored += not wrote
+
+            def file_digested() -> None:
+                tally.handled += 1
+                digesting()
 
             # The canonical form's own options: the run's --timeout, nothing else of it.
-            canonical = InlineBatch(replace(CANONICAL, timeout=options.timeout), parallel=settings.parallel,
-                                    cache_dir=settings.cache_dir, executor=executor,  # type: ignore[arg-type]
-                                    telemetry=settings.telemetry if settings.duplicates else None, warn=warn)
-            canonical_pass(sources, settings.store_name, canonical, take,
-                           report_error if settings.duplicates else None,
-                           progress.task("digesting", len(sources)))
+            digesting = progress.task("digesting", len(sources))
+            tally.start("digested")
+            with InlineBatch(replace(CANONICAL, timeout=options.timeout), parallel=settings.parallel,
+                             cache_dir=settings.cache_dir, executor=executor,  # type: ignore[arg-type]
+                             telemetry=settings.telemetry if settings.duplicates else None,
+                             warn=warn) as canonical:
+                canonical_pass(sources, settings.store_name, canonical, take,
+                               report_error if settings.duplicates else None, file_digested)
     if settings.duplicates:
         report = finder.report()
         sys.stdout.write(report.as_json() + "\n" if settings.json else report.as_text())

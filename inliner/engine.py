@@ -171,9 +171,10 @@ def inline_variables(source: str, timeout_seconds: float | None = _DEFAULT) -> s
     Returns ``source`` unchanged on any failure.
 
     ``timeout_seconds`` is the time per function (as :attr:`InlineOptions.timeout`;
-    ``None`` for no limit), accepted so that existing calls such as
-    ``inline_variables(source, timeout_seconds=0.5)`` work unchanged. A value that is no
-    positive number raises ``ValueError``: that is the caller's mistake, not the source's.
+    ``None``, ``0`` or ``math.inf`` for no limit, as the command line's ``--timeout``),
+    accepted so that existing calls such as ``inline_variables(source, timeout_seconds=0.5)``
+    work unchanged. A negative, NaN or non-numeric value raises ``ValueError``: that is
+    the caller's mistake, not the source's.
     """
     options = CANONICAL if timeout_seconds is _DEFAULT else replace(CANONICAL, timeout=timeout_seconds)
     try:

@@ -20,7 +20,9 @@ class InlineOptions:
     ``max_growth`` bounds a function's size after inlining (in syntax-tree nodes) relative
     to its size before; ``max_depth`` bounds how deep an inlined expression may nest (in
     syntax-tree nodes, which also bounds brackets far below CPython's limit of 200).
-    ``timeout`` is in seconds per function, checked cooperatively; ``None`` disables it.
+    ``timeout`` is in seconds per function, checked cooperatively; ``None``, ``0`` and
+    ``math.inf`` mean no limit (as the command line's ``--timeout none|0|inf``), and are
+    stored as ``None``. A negative or NaN timeout raises ``ValueError``.
     """
 
     policy: Policy = "strict"
@@ -57,9 +59,13 @@ class InlineOptions:
             if not (isinstance(value, tuple) and all(isinstance(item, str) and item for item in value)):
                 raise ValueError(f"{name} must be a tuple of non-empty strings, not {value!r}")
         if self.timeout is not None and not (
-            isinstance(self.timeout, (int, float)) and self.timeout > 0 and math.isfinite(self.timeout)
+            isinstance(self.timeout, (int, float)) and not isinstance(self.timeout, bool)
+            and self.timeout >= 0 and not math.isnan(self.timeout)
         ):
-            raise ValueError(f"timeout must be a positive number of seconds or None, not {self.timeout!r}")
+            raise ValueError(f"timeout must be a number of seconds (0 or inf: no limit) or None, "
+                             f"not {self.timeout!r}")
+        if self.timeout is not None and (self.timeout == 0 or math.isinf(self.timeout)):
+            object.__setattr__(self, "timeout", None)  # no limit, in one spelling
 
     def cache_token(self) -> str:
         """Every option that changes output, in a stable textual form (for cache keys)."""

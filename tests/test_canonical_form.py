@@ -164,7 +164,7 @@ def test_inline_variables_takes_the_pipelines_timeout_seconds(monkeypatch):
     inline_variables(source, timeout_seconds=None)
     assert seen[2].timeout is None
     with pytest.raises(ValueError, match="timeout"):
-        inline_variables(source, timeout_seconds=0)
+        inline_variables(source, timeout_seconds=-1)
 
 
 NESTED = [

@@ -14,10 +14,10 @@ from fixture_runner import fixture_modules
 from inliner import FallbackReason, InlineOptions, inline_many, inline_source
 from inliner.driver import lookups as lookups_module
 from inliner.driver import pool as pool_module
-from inliner.driver.batch import CRASH_MARKER_VARIABLE
 from inliner.driver.gate import COMPUTE_GATE, ComputeGate, gil_enabled
 from inliner.driver.pool import BUDGET, BoundedPool, ThreadBudget
 from inliner.rewrite import preserving
+from worker_faults import crashing_worker
 
 SOURCES = [p.read_text() for p in fixture_modules()]
 SMALL = [f"def f{k}(a):\n    x = g(a, {k})\n    return x\n" for k in range(40)]
@@ -187,7 +187,7 @@ def test_results_in_input_order_equal_sequential(sequential, executor):
 def test_a_killed_worker_process_loses_nothing(monkeypatch, sequential):
     marker = "# crash the worker that reads this"
     poisoned = SMALL[3] + marker + "\n"
-    monkeypatch.setenv(CRASH_MARKER_VARIABLE, marker)
+    crashing_worker(monkeypatch, marker)
     items = [*SMALL[:3], poisoned, *SMALL[4:12]]
     results = inline_many(items, parallel=2, executor="process")
     assert results.stats.process_pool_broken == 1

@@ -4,8 +4,8 @@ executor (a cluster), a disk cache, telemetry."""
 from .batch import BatchResults, InlineBatch, inline_many
 from .pool import set_thread_limit
 from .remote import RemoteOptions
-from .scheduler import Cluster, SchedulerUnavailable, connect_scheduler
+from .scheduler import BadSchedulerAddress, Cluster, SchedulerUnavailable, connect_scheduler
 from .telemetry import RunStats
 
-__all__ = ["BatchResults", "Cluster", "InlineBatch", "RemoteOptions", "RunStats", "SchedulerUnavailable",
+__all__ = ["BadSchedulerAddress", "BatchResults", "Cluster", "InlineBatch", "RemoteOptions", "RunStats", "SchedulerUnavailable",
            "connect_scheduler", "inline_many", "set_thread_limit"]

@@ -6,35 +6,43 @@ so that a loaded machine costs speed, never results: no thread → the caller do
 no room for worker processes, no process pool, or a broken one → the items are done in
 this process; a cluster that fails → its chunks are done here (see
 :mod:`inliner.driver.remote`).
+
+Stopping is no fault: ``KeyboardInterrupt``, ``SystemExit`` and ``GeneratorExit`` are never
+turned into results. They end the run where they arise, its own worker processes are
+ended at once, and the items not yet done get no result at all (never a fallback that a
+caller could mistake for an answer, or file in a store).
 """
 
 from __future__ import annotations
 
+import inspect
 import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Executor as FuturesExecutor
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
-from typing import Literal, Union
+from types import TracebackType
+from typing import Literal, Union, cast
 
 from ..options import InlineOptions
 from ..result import InlineResult, internal_error
 from . import lifeline, room
+from .cancel import Cancellation
 from .gate import gil_enabled, useful_threads
 from .lookups import CacheCounts, inline_with_cache
 from .pool import PROCESS_BUDGET, BoundedPool, in_library_worker
-from .remote import CRASH_MARKER_VARIABLE, RemoteOptions, RemoteRun
+from .remote import RemoteOptions, RemoteRun
 from .telemetry import RunStats, append_line
 
 ExecutorKind = Literal["thread", "process", "auto"]
 Executor = Union[ExecutorKind, FuturesExecutor]
 EXECUTORS = ("thread", "process", "auto")
 
-__all__ = ["AUTO_PROCESS_MIN_CHARACTERS", "CRASH_MARKER_VARIABLE", "BatchResults", "InlineBatch",
-           "PROCESS_OVERHEAD_TASKS", "inline_many"]
+__all__ = ["AUTO_PROCESS_MIN_CHARACTERS", "BatchResults", "InlineBatch", "PROCESS_OVERHEAD_TASKS",
+           "inline_many"]
 
 AUTO_PROCESS_MIN_CHARACTERS = 500_000
 """``executor="auto"`` uses processes on a GIL build once a batch holds this much source.
@@ -61,6 +69,12 @@ class InlineBatch:
     """One run over many sources; ``run`` yields ``(index, result)`` as items finish and
     leaves the run's figures in ``stats``.
 
+    Used as a context manager (``with InlineBatch(...) as batch:``), the block owns its
+    runs: leaving it ends any run still going (its worker processes are ended, its threads
+    finish the item they hold), and leaving it by an exception also cancels the batch.
+    :meth:`cancel` (from any thread) drops the work not yet done and keeps what finished:
+    the results already yielded stand, ``run`` yields nothing more, and no item starts.
+
     ``executor`` is ``"thread"``, ``"process"``, ``"auto"``, or an executor the caller owns
     (a Dask ``Client.get_executor()``, a ``ProcessPoolExecutor``, loky): work then goes to
     it in chunks (see :mod:`inliner.driver.remote`, and ``remote`` for its options), and
@@ -86,6 +100,34 @@ class InlineBatch:
         self.telemetry = telemetry
         self.warn = warn or (lambda message: print(f"inline-solvers: warning: {message}", file=sys.stderr))
         self.stats = RunStats(parallel=parallel)
+        self._cancel = Cancellation()
+        self._open_runs: dict[object, Generator[tuple[int, InlineResult], None, None]] = {}
+        """Runs started and not yet ended, by a token of their own."""
+
+    # -- stopping ---------------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Drop the work not yet done: no item starts after this, and every run of the
+        batch (now or later) yields nothing more. Results already yielded, and those the
+        cache received, are kept. Safe to call from any thread; a run blocked waiting for
+        workers wakes at once, one computing in the calling thread after its item."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def __enter__(self) -> InlineBatch:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        if kind is not None:
+            self.cancel()
+        for token, run in list(self._open_runs.items()):
+            if inspect.getgeneratorstate(run) != inspect.GEN_RUNNING:  # one read elsewhere ends on the cancel
+                run.close()
+                self._open_runs.pop(token, None)  # closed before its start, it ran no finally
 
     def _choose_executor(self, sources: list[str]) -> str:
         """The kind of executor for this batch: "external" (the caller's), "process" or
@@ -101,14 +143,25 @@ class InlineBatch:
         return "process" if sum(map(len, sources)) >= AUTO_PROCESS_MIN_CHARACTERS else "thread"
 
     def run(self, sources: Iterable[str]) -> Iterator[tuple[int, InlineResult]]:
+        """Yield ``(index, result)`` for each source as it finishes, in no set order; once
+        the batch is cancelled, nothing more (``stats.not_done`` counts what was left)."""
+        token = object()
+        run = self._open_runs[token] = self._run(sources, token)
+        return run
+
+    def _run(self, sources: Iterable[str], token: object) -> Generator[tuple[int, InlineResult], None, None]:
         started = time.perf_counter()
         items = sources if isinstance(sources, list) else list(sources)
+        done = 0
         kind = self._choose_executor(items)
         if in_library_worker():
             kind = "thread"  # a pool inside a pool runs in its worker, see BoundedPool
         self.stats.executor = kind
         counts = CacheCounts()
+        outcomes: Generator[tuple[int, InlineResult, CacheCounts], None, None] | None = None
         try:
+            if self._cancel.is_set():
+                return
             if kind == "external":
                 outcomes = self._through(self.executor, items, owned=False)  # type: ignore[arg-type]
             elif kind == "process":
@@ -116,11 +169,20 @@ class InlineBatch:
             else:
                 outcomes = self._in_threads(items)
             for index, result, item_counts in outcomes:
+                if self._cancel.is_set():
+                    return  # cancelled while it was being done: it is dropped like the rest
                 counts.hits += item_counts.hits
                 counts.misses += item_counts.misses
                 self.stats.count(result)
+                done += 1
                 yield index, result
         finally:
+            if outcomes is not None:
+                # Ends the executor's work now (worker processes are ended, threads stop
+                # taking items), not whenever the collector gets to it.
+                outcomes.close()
+            self._open_runs.pop(token, None)
+            self.stats.not_done += len(items) - done
             self.stats.cache_hits, self.stats.cache_misses = counts.hits, counts.misses
             self.stats.wall_seconds = round(time.perf_counter() - started, 6)
             if self.telemetry is not None:
@@ -135,7 +197,7 @@ class InlineBatch:
 
         return ResultCache.open(self.cache_dir, warn=self.warn)
 
-    def _in_threads(self, items: list[str]) -> Iterator[tuple[int, InlineResult, CacheCounts]]:
+    def _in_threads(self, items: list[str]) -> Generator[tuple[int, InlineResult, CacheCounts], None, None]:
         cache = self._open_cache()
         options = self.options
 
@@ -147,14 +209,16 @@ class InlineBatch:
         workers = useful_threads(self.parallel)
         self.stats.executor = "thread" if workers > 1 else "caller"
         pool: BoundedPool[str, tuple[InlineResult, CacheCounts]] = BoundedPool(one, workers)
+        outcomes = pool.run(items, self._cancel)
         try:
-            for index, outcome in pool.run(items):
-                if isinstance(outcome, BaseException):
+            for index, outcome in outcomes:
+                if isinstance(outcome, Exception):
                     yield index, internal_error(items[index], outcome), CacheCounts()
                 else:
-                    result, item_counts = outcome  # type: ignore[misc]
+                    result, item_counts = cast("tuple[InlineResult, CacheCounts]", outcome)
                     yield index, result, item_counts
         finally:
+            outcomes.close()
             self._record_pool(pool)
             if cache is not None:
                 self.stats.cache_errors += cache.errors
@@ -190,7 +254,7 @@ class InlineBatch:
             return 0
         return granted
 
-    def _in_processes(self, items: list[str]) -> Iterator[tuple[int, InlineResult, CacheCounts]]:
+    def _in_processes(self, items: list[str]) -> Generator[tuple[int, InlineResult, CacheCounts], None, None]:
         workers = self._process_workers()
         if workers == 0:
             self.stats.executor = "caller"
@@ -217,11 +281,11 @@ class InlineBatch:
             finished = False
             try:
                 yield from self._through(pool, items, owned=True, workers=workers)
-                finished = True
+                finished = not self._cancel.is_set()
             finally:
                 if not finished:
-                    # Interrupted (Ctrl-C, an error, the caller stopped reading): end the
-                    # workers now rather than wait for what they hold.
+                    # Interrupted (Ctrl-C, an error, the caller stopped reading, cancel):
+                    # end the workers now rather than wait for what they hold.
                     _terminate_workers(pool)
                 pool.shutdown(wait=True, cancel_futures=True)
         finally:
@@ -229,14 +293,16 @@ class InlineBatch:
                 PROCESS_BUDGET.release()
 
     def _through(self, executor: FuturesExecutor, items: list[str], *, owned: bool,
-                 workers: int | None = None) -> Iterator[tuple[int, InlineResult, CacheCounts]]:
+                 workers: int | None = None) -> Generator[tuple[int, InlineResult, CacheCounts], None, None]:
         cache = self._open_cache()
         remote = replace(self.remote, check_versions=False) if owned else self.remote
         run = RemoteRun(executor, self.options, workers=workers or self.parallel, cache=cache,
-                        remote=remote, warn=self.warn)
+                        remote=remote, warn=self.warn, cancel=self._cancel)
+        outcomes = run.run(items)
         try:
-            yield from run.run(items)
+            yield from outcomes
         finally:
+            outcomes.close()
             self.stats.chunks_sent += run.stats.chunks_sent
             self.stats.chunk_retries += run.stats.chunk_retries
             self.stats.chunks_done_here += run.stats.chunks_done_here
@@ -282,8 +348,9 @@ def inline_many(sources: Iterable[str], options: InlineOptions | None = None, *,
     batch = InlineBatch(options, parallel=parallel, cache_dir=cache_dir, executor=executor,
                         timeout=timeout, telemetry=telemetry, remote=remote)
     results: list[InlineResult | None] = [None] * len(items)
-    for index, result in batch.run(items):
-        results[index] = result
+    with batch:  # an interrupt anywhere here ends the work before it propagates
+        for index, result in batch.run(items):
+            results[index] = result
     out = BatchResults(results)
     out.stats = batch.stats
     return out

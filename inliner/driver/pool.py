@@ -11,6 +11,11 @@ call), and a call made from inside one of the pool's own workers never starts th
 Before starting one, the pool also asks :mod:`inliner.driver.room` whether the user's
 limit of tasks (``ulimit -u``) leaves room after the caller's reserve; without room it
 works with the threads it has, and with none the calling thread does the work.
+
+Only an ``Exception`` is a result: ``KeyboardInterrupt``, ``SystemExit`` and
+``GeneratorExit`` stop the run. Raised in the calling thread they pass straight through;
+raised in a worker they are raised again in the calling thread. Either way the items not
+yet started are dropped, and the workers finish the one item each holds and end.
 """
 
 from __future__ import annotations
@@ -20,11 +25,12 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from . import room
+from .cancel import Cancellation
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -139,12 +145,21 @@ class PoolStats:
 _STOP = object()
 
 
+@dataclass(frozen=True)
+class _Escaped:
+    """A worker's item raised what stops a run (``KeyboardInterrupt``, ``SystemExit``):
+    the calling thread raises it again."""
+
+    error: BaseException
+
+
 class BoundedPool(Generic[T, R]):
     """Apply ``function`` to items with at most ``parallel`` threads doing the work.
 
     ``run`` yields ``(index, outcome)`` pairs as items finish, where ``outcome`` is the
-    result or the exception the function raised. At most ``2 * parallel`` items are handed
-    out at once (a sliding window: a new item goes out as soon as one comes back).
+    result or the ``Exception`` the function raised. At most ``2 * parallel`` items are
+    handed out at once (a sliding window: a new item goes out as soon as one comes back).
+    Once ``cancel`` is set, no item starts and ``run`` ends.
     """
 
     def __init__(self, function: Callable[[T], R], parallel: int, *,
@@ -172,8 +187,13 @@ class BoundedPool(Generic[T, R]):
                 task = self._tasks.get()
                 if task is _STOP:
                     return
-                index, item = task  # type: ignore[misc]
-                self._results.put((index, self._call(item)))
+                index, item = cast("tuple[int, T]", task)
+                try:
+                    outcome = self._call(item)
+                except BaseException as error:  # noqa: BLE001 - raised again by the caller
+                    self._results.put((index, _Escaped(error)))
+                    return
+                self._results.put((index, outcome))
         finally:
             with self._alive_lock:
                 self._alive -= 1
@@ -182,7 +202,7 @@ class BoundedPool(Generic[T, R]):
     def _call(self, item: T) -> object:
         try:
             return self.function(item)
-        except BaseException as error:  # noqa: BLE001 - handed back to the caller as data
+        except Exception as error:  # noqa: BLE001 - handed back to the caller as data
             return error
 
     def _try_grow(self, wanted: int) -> None:
@@ -210,7 +230,7 @@ class BoundedPool(Generic[T, R]):
                 self._alive += 1
             try:
                 start_thread(thread)
-            except BaseException as error:
+            except BaseException as error:  # undo the count whatever it was; only exhaustion is kept
                 with self._alive_lock:
                     self._alive -= 1
                 self.budget.release()
@@ -233,11 +253,16 @@ class BoundedPool(Generic[T, R]):
 
     # -- the caller's loop ----------------------------------------------------------------
 
-    def run(self, items: Iterable[T]) -> Iterator[tuple[int, object]]:
+    def run(self, items: Iterable[T],
+            cancel: Cancellation | None = None) -> Generator[tuple[int, object], None, None]:
+        if cancel is None:
+            cancel = Cancellation()
         if in_library_worker() or self.parallel == 1:
             # From one of our own workers: never a pool inside a pool. With one worker the
             # calling thread is that worker: a thread would only cost its start.
             for index, item in enumerate(items):
+                if cancel.is_set():
+                    return
                 self.stats.ran_in_caller += 1
                 yield index, self._call(item)
             return
@@ -246,7 +271,7 @@ class BoundedPool(Generic[T, R]):
         handed_out = 0
         exhausted = False
         try:
-            while True:
+            while not cancel.is_set():
                 while not exhausted and handed_out < window:
                     task = next(source, None)
                     if task is None:
@@ -258,10 +283,19 @@ class BoundedPool(Generic[T, R]):
                     return
                 if len(self._workers) < min(self.parallel, handed_out):
                     self._try_grow(min(self.parallel, handed_out))
-                index, outcome = self._next_outcome()
+                finished = self._next_outcome(cancel)
+                if finished is None:
+                    return
+                index, outcome = finished
+                if isinstance(outcome, _Escaped):
+                    raise outcome.error
                 handed_out -= 1
                 yield index, outcome
         finally:
+            # Whatever ended the run (its end, cancel, an interrupt, the caller's close),
+            # items not yet started are dropped: each worker ends after the one it holds.
+            while self._take_task() is not None:
+                pass
             for _ in self._workers:
                 self._tasks.put(_STOP)
             for thread in self._workers:
@@ -274,9 +308,10 @@ class BoundedPool(Generic[T, R]):
             return None
         return task  # type: ignore[return-value]
 
-    def _next_outcome(self) -> tuple[int, object]:
-        """The next finished item: from a worker, or done here when no worker is alive."""
-        while True:
+    def _next_outcome(self, cancel: Cancellation) -> tuple[int, object] | None:
+        """The next finished item: from a worker, or done here when no worker is alive;
+        None once ``cancel`` is set."""
+        while not cancel.is_set():
             if self._alive == 0:
                 task = self._take_task()
                 if task is not None:
@@ -288,3 +323,4 @@ class BoundedPool(Generic[T, R]):
             except queue.Empty:
                 if len(self._workers) < self.parallel:
                     self._try_grow(self.parallel)
+        return None

@@ -24,14 +24,16 @@ Faults cost speed, never results:
 Cache lookups and writes stay in the calling process (workers need no shared disk), and
 every result is applied exactly once: a chunk's answer is used only while the chunk is
 still out, so an answer that arrives after the chunk was resent or done here is dropped.
+
+A cancelled run (see :class:`inliner.driver.cancel.Cancellation`) sends nothing more,
+wakes from any wait at once, and cancels what is still out.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, wait
 from concurrent.futures import Executor as FuturesExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -42,6 +44,7 @@ from ..analysis.shared import ModuleNames
 from ..engine import inline_source, inline_unit
 from ..options import InlineOptions
 from ..result import InlineResult, internal_error
+from .cancel import Cancellation
 from .gate import COMPUTE_GATE
 from .lookups import (
     CacheCounts,
@@ -72,10 +75,6 @@ CANCEL_CHECK = 1.0
 
 PROBE_DEADLINE = 30.0
 """Seconds the first worker may take to report its versions (a cluster starting up)."""
-
-CRASH_MARKER_VARIABLE = "INLINE_SOLVERS_CRASH_MARKER"
-"""Fault injection for tests: a worker given a source containing this variable's value
-dies on the spot (``os._exit``), as a worker killed by the OS would."""
 
 
 @dataclass(frozen=True)
@@ -125,16 +124,10 @@ def worker_identity() -> str:
     return identity()
 
 
-def run_chunk(options: InlineOptions, jobs: tuple[Job, ...],
-              crash_marker: str | None = None) -> tuple[str, list[dict[str, Any]]]:
+def run_chunk(options: InlineOptions, jobs: tuple[Job, ...]) -> tuple[str, list[dict[str, Any]]]:
     """Run on a worker: the chunk's results as JSON objects (plain data, checked field by
     field on the way back, as cached results are), with the worker's versions."""
-    out = []
-    for job in jobs:
-        if crash_marker and crash_marker in job.text:
-            os._exit(70)
-        out.append(result_to_json(compute(job, options)))
-    return identity(), out
+    return identity(), [result_to_json(compute(job, options)) for job in jobs]
 
 
 # -- in the caller ------------------------------------------------------------------------------
@@ -175,7 +168,8 @@ class RemoteRun:
 
     def __init__(self, executor: FuturesExecutor, options: InlineOptions, *, workers: int,
                  cache=None, remote: RemoteOptions = RemoteOptions(),  # type: ignore[no-untyped-def]
-                 warn: Callable[[str], None] = lambda message: None) -> None:
+                 warn: Callable[[str], None] = lambda message: None,
+                 cancel: Cancellation | None = None) -> None:
         self.executor = executor
         self.options = options
         self.window = 2 * max(1, workers)
@@ -184,7 +178,7 @@ class RemoteRun:
         self.warn = warn
         self.stats = RemoteStats()
         self.token = options_token(options)
-        self.crash_marker = os.environ.get(CRASH_MARKER_VARIABLE) or None
+        self.cancel = cancel or Cancellation()
         self._usable = True
         self._warned = False
         self._modules: dict[int, _Module] = {}
@@ -196,13 +190,15 @@ class RemoteRun:
 
     # -- the run ----------------------------------------------------------------------------
 
-    def run(self, items: list[str]) -> Iterator[tuple[int, InlineResult, CacheCounts]]:
+    def run(self, items: list[str]) -> Generator[tuple[int, InlineResult, CacheCounts], None, None]:
         if self.remote.check_versions:
             self._usable = self._probe()
         buffer: list[Job] = []
         size = 0
         try:
             for index, source in enumerate(items):
+                if self.cancel.is_set():
+                    return
                 for job in self._prepare(index, source):
                     buffer.append(job)
                     size += len(job.text)
@@ -215,7 +211,7 @@ class RemoteRun:
             if buffer:
                 self._outbox.append(_Chunk(tuple(buffer)))
             self._flush()
-            while self._pending or self._outbox:
+            while (self._pending or self._outbox) and not self.cancel.is_set():
                 if self._pending:
                     self._collect()
                 self._flush()
@@ -242,8 +238,12 @@ class RemoteRun:
         except Exception as error:  # noqa: BLE001 - any refusal means: work here
             self._lose(f"the executor refused work ({error!r}); working in this process")
             return False
-        done, _ = wait([future], timeout=self.remote.probe_deadline)
-        if not done:
+        waiting: list[Future[Any]] = [future, self.cancel.future]
+        wait(waiting, timeout=self.remote.probe_deadline, return_when=FIRST_COMPLETED)
+        if self.cancel.is_set():
+            future.cancel()
+            return False
+        if not future.done():
             future.cancel()
             self._lose(f"no worker answered within {self.remote.probe_deadline:g} s; "
                        "working in this process")
@@ -302,18 +302,20 @@ class RemoteRun:
     # -- sending and collecting ------------------------------------------------------------------
 
     def _flush(self) -> None:
-        while self._outbox:
+        while self._outbox and not self.cancel.is_set():
             self._send(self._outbox.popleft())
 
     def _send(self, chunk: _Chunk) -> None:
-        while self._usable and len(self._pending) >= self.window:
+        while self._usable and len(self._pending) >= self.window and not self.cancel.is_set():
             self._collect()
+        if self.cancel.is_set():
+            return
         if not self._usable:
             self._here(chunk)
             return
         chunk.attempts += 1
         try:
-            future = self.executor.submit(run_chunk, self.options, chunk.jobs, self.crash_marker)
+            future = self.executor.submit(run_chunk, self.options, chunk.jobs)
         except BrokenProcessPool:
             self.stats.pool_broken = True
             self._usable = False
@@ -337,7 +339,10 @@ class RemoteRun:
             deadlines = [c.deadline for c in self._pending.values() if c.deadline is not None]
             timeout = CANCEL_CHECK if not deadlines else \
                 min(CANCEL_CHECK, max(0.0, min(deadlines) - time.monotonic()))
-            done, _ = wait(list(self._pending), timeout=timeout, return_when=FIRST_COMPLETED)
+            waiting: list[Future[Any]] = [*self._pending, self.cancel.future]
+            done, _ = wait(waiting, timeout=timeout, return_when=FIRST_COMPLETED)
+            if self.cancel.is_set():
+                return
         for future in done:
             chunk = self._pending.pop(future)
             try:
@@ -378,6 +383,8 @@ class RemoteRun:
     def _here(self, chunk: _Chunk) -> None:
         self.stats.chunks_done_here += 1
         for job in chunk.jobs:
+            if self.cancel.is_set():
+                return
             self._apply(job, compute(job, self.options))
 
     # -- results ------------------------------------------------------------------------------------

@@ -14,6 +14,10 @@ from ..result import InlineResult
 @dataclass
 class RunStats:
     items: int = 0
+    """Items that got a result."""
+    not_done: int = 0
+    """Items given to a run that got no result: the batch was cancelled, or the run was
+    interrupted or closed before their turn."""
     inlined: int = 0
     """Items in which at least one variable was inlined or dropped."""
     unchanged: int = 0
