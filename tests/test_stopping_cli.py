@@ -103,6 +103,8 @@ def test_a_signal_stops_the_run_at_once_with_every_file_whole(tmp_path, executor
         if process.poll() is None:
             process.kill()
             process.wait()
+        if process.stderr is not None:
+            process.stderr.close()
     assert status == (130 if how == "SIGINT" else -signal.SIGTERM), errors[-2000:]
     assert left == set(), f"still running after {how}: {sorted(left)}"
     assert "Traceback" not in errors and "internal-error" not in errors, errors[-2000:]
@@ -146,6 +148,8 @@ def test_an_interrupted_store_run_stores_only_canonical_texts(tmp_path):
         if process.poll() is None:
             process.kill()
             process.wait()
+        if process.stderr is not None:
+            process.stderr.close()
     assert status == 130, errors[-2000:]
     stored = sorted(store.iterdir())
     assert all(p.suffix == ".py" for p in stored), "temporary files were left"

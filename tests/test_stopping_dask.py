@@ -55,6 +55,8 @@ def test_a_signal_stops_a_run_on_a_cluster_at_once(tmp_path, cluster, how):
         if process.poll() is None:
             process.kill()
             process.wait()
+        if process.stderr is not None:
+            process.stderr.close()
     assert status == (130 if how == "SIGINT" else -signal.SIGTERM), errors[-2000:] + cluster.logs()
     assert left == set()
     assert "Traceback" not in errors, errors[-2000:]
