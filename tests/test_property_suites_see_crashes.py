@@ -14,6 +14,7 @@ value moves across such a store, must make the oracle's check fail on them.
 
 from __future__ import annotations
 
+import ast
 import random
 
 import pytest
@@ -76,6 +77,36 @@ CHECKS = {
 
 def _crash(self, candidate, suite):  # type: ignore[no-untyped-def]
     raise AttributeError("planted: the planner crashed")
+
+
+def _crash_on_comparisons(self, candidate, suite):  # type: ignore[no-untyped-def]
+    if any(isinstance(node, ast.Compare) for node in ast.walk(candidate.value)):
+        raise AttributeError("planted: the planner crashed on a comparison")
+    return _real_decide(self, candidate, suite)
+
+
+_real_decide = inliner.plan._Planner.decide
+
+# Inputs whose values hold a comparison, for each suite (seed 0 of the oracle's generator
+# assigns one, under either policy).
+COMPARING_CHECKS = {
+    "oracle, strict program": lambda: test_oracle.check_program(_program(0), STRICT, (1, 2, 3)),
+    "oracle, pure program": lambda: test_oracle.check_program(_program(0, "pure"), PURE_ALL, (0, 5, -2)),
+    "fuzz, generated module": lambda: test_fuzz.check_generated_module(test_robustness.COMPARING),
+    "fuzz, built function, strict": lambda: test_fuzz.check_built_function(test_robustness.COMPARING, test_fuzz.STRICT),
+    "robustness, never raises": lambda: test_robustness.check_never_raises(test_robustness.COMPARING),
+}
+
+
+@pytest.mark.parametrize("check", list(COMPARING_CHECKS.values()), ids=list(COMPARING_CHECKS))
+def test_a_crash_on_comparisons_fails_each_suites_check(monkeypatch, oracle_cache, check):
+    """A planted crash that only values holding a comparison reach: the suites' inputs
+    reach comparisons (the never-raises property's small alphabet could not)."""
+    check()
+    oracle_cache()
+    monkeypatch.setattr(inliner.plan._Planner, "decide", _crash_on_comparisons)
+    with pytest.raises(FAILED, match="internal-error|crashed inside"):
+        check()
 
 
 @pytest.mark.parametrize("check", list(CHECKS.values()), ids=list(CHECKS))

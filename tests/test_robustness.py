@@ -6,12 +6,13 @@ import ast
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import hypothesmith
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fixture_runner import fixture_modules
-from helpers import code
+from helpers import code, sized
 from inliner import CANONICAL, FallbackReason, InlineOptions, inline_source
 from inliner.rewrite import preserving
 from inliner.deadline import Deadline, DeadlineExceeded
@@ -152,6 +153,20 @@ def test_bad_source_comes_back_unchanged(source):
 @given(st.text(alphabet=st.sampled_from(list("abx =()\n:+,1fdefreturn\t ")), max_size=80))
 def test_never_raises_and_output_parses(text):
     check_never_raises(text)
+
+
+# Any text of a small alphabet reaches broken code; the whole grammar reaches comparisons,
+# subscripts, strings, brackets and every statement (hypothesmith compiles what it draws,
+# and the compiler warns about some of it: warnings of code no test wrote).
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@settings(max_examples=sized(40, 300), deadline=None, suppress_health_check=list(HealthCheck))
+@given(hypothesmith.from_grammar())
+def test_never_raises_on_the_whole_grammar(source):
+    check_never_raises(source)
+
+
+COMPARING = "def f(a, b):\n    x = a < b\n    y = [x, a[b], 'k']\n    return g(y)\n"
+"""A function whose values hold a comparison, a subscript, a string and brackets."""
 
 
 def check_never_raises(text: str) -> None:
