@@ -12,7 +12,6 @@ import tomllib
 import venv
 from pathlib import Path
 
-import pytest
 
 from inliner import __version__
 
