@@ -14,6 +14,7 @@ from .facts import ANYTHING, EFFECTS, CallFacts, Does, KnowledgeSettings, headli
 from .fixpoint import State, solve
 from .graph import Arg, Graph, NodeRef, NodeSpec, ParamRef, Static, static_of
 from .library import Library
+from .module_scan import dotted
 from .module_scope import read_scope
 from .resolve import ClassTarget, EitherTarget, FunctionTarget, ModuleTarget, Resolver, Target
 from .sources import module_name_of, package_home, search_dirs, tree_digest
@@ -103,11 +104,11 @@ class Knowledge:
     def _callable_of(self, func: ast.expr) -> _Callable:
         if isinstance(func, ast.Name):
             return self._callable_of_name(func.id)
-        dotted = _dotted(func)
-        if dotted is not None and dotted in self._tables.chains:
-            return self._tables.chains[dotted]
-        if dotted is not None and dotted.partition(".")[0] in self._tables.names:
-            why = f"unknown: {dotted} is not a function of an imported module"
+        spelled = dotted(func)
+        if spelled is not None and spelled in self._tables.chains:
+            return self._tables.chains[spelled]
+        if spelled is not None and spelled.partition(".")[0] in self._tables.names:
+            why = f"unknown: {spelled} is not a function of an imported module"
         else:
             why = "unknown: the callee is not a module-scope name or module attribute"
         return _unknown(why)
@@ -152,12 +153,12 @@ class Knowledge:
             return CallFacts(ANYTHING, f"unknown: passes local {expr.id} to a callee that calls it")
         if isinstance(expr, ast.Constant):
             return CallFacts(Does.NOTHING if expr.value is None else Does.FAILS, "a constant")
-        if isinstance(expr, ast.Attribute) and _dotted(expr) not in self._tables.chains and expr.attr in READ_ONLY_METHODS:
+        if isinstance(expr, ast.Attribute) and dotted(expr) not in self._tables.chains and expr.attr in READ_ONLY_METHODS:
             return CallFacts(Does.FAILS, f".{expr.attr} (taken to only read)")
         if isinstance(expr, (ast.Name, ast.Attribute)):
             passed = self._callable_of(expr)
             if passed.called:
-                return CallFacts(ANYTHING, f"unknown: passes {_dotted(expr)}, which calls its own arguments")
+                return CallFacts(ANYTHING, f"unknown: passes {dotted(expr)}, which calls its own arguments")
             return passed.facts
         return CallFacts(ANYTHING, "unknown: passes a value that is not a known function to a callee that calls it")
 
@@ -207,16 +208,6 @@ def _declared(patterns: tuple[str, ...], qualname: str) -> str | None:
         if fnmatch.fnmatchcase(qualname, pattern):
             return pattern
     return None
-
-
-def _dotted(node: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.insert(0, node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    return ".".join([node.id] + parts)
 
 
 def _origin(does: Does, reason: str, pure: str) -> str:
@@ -287,15 +278,11 @@ class _Builder:
             unresolved = f"a namespace that escapes: {scope.escaped}"
         targets = {name: resolver.free_name(scope, name) for name in sorted(names)}
         chains: dict[str, Target] = {}
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Attribute):
-                dotted = _dotted(node)
-                if dotted is None or dotted in chains:
-                    continue
-                head, *attrs = dotted.split(".")
-                base = targets.get(head)
-                if isinstance(base, ModuleTarget):
-                    chains[dotted] = resolver.chain(base, attrs)
+        for spelled in sorted(scope.chains):
+            head, *attrs = spelled.split(".")
+            base = targets.get(head)
+            if isinstance(base, ModuleTarget):
+                chains[spelled] = resolver.chain(base, attrs)
         return targets, chains, unresolved
 
     def _callable(self, target: Target, specs: dict[str, NodeSpec], states: dict[str, State]) -> _Callable:
