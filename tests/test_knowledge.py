@@ -678,7 +678,7 @@ sys.stdout.write(knowledge_for(ast.parse(path.read_text()), path, settings).toke
 
 def test_the_token_follows_the_sources(tmp_path: Path) -> None:
     lib = "def f(x):\n    return x\n"
-    main = "from lib import *\nimport lib\nlib.f\n"
+    main = "from lib import *\nimport lib\nlib.f(1)\ndef g(x):\n    return f(x)\n"
     first = know(tmp_path, main, {"lib.py": lib}).token()
     assert know(tmp_path, main, {"lib.py": lib}).token() == first
     fresh = subprocess.run(
@@ -690,7 +690,10 @@ def test_the_token_follows_the_sources(tmp_path: Path) -> None:
     assert know(tmp_path, main, {"lib.py": lib + "# comment\n"}).token() != first
     changed = know(tmp_path, main, {"lib.py": "def f(x):\n    print(x)\n"}).token()
     assert changed != first
-    assert "name f 5" in changed and "name f 0" in first
+    assert "name f ((5, 'writes state: " in changed and "name f ((0, 'pure, " in first
+    assert "chain lib.f ((5, " in changed and "chain lib.f ((0, " in first
+    # Names the module never calls are not part of it.
+    assert "name g " not in first
 
 
 # -- budget -------------------------------------------------------------------------------------

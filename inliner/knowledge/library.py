@@ -33,13 +33,14 @@ class Library:
         self._modules: dict[str, ModuleScope | Unavailable] = {}
         self._memos: dict[str, ModuleMemo] = {}
         self.digests: dict[str, str] = {}
-        """Module name -> content hash of its file (or the reason it has none)."""
+        """Module name -> content hash of its file (or the reason it has none), for every
+        module read (not the analysed one)."""
         self.parsed = 0
 
-    def add(self, scope: ModuleScope, content_hash: str) -> None:
-        """Register the analysed module itself under its own name."""
+    def add(self, scope: ModuleScope) -> None:
+        """Register the analysed module itself under its own name (its tree was given:
+        what it contributes to answers is in the answers, not in a file digest)."""
         self._modules[scope.name] = scope
-        self.digests[scope.name] = content_hash
 
     def memo(self, scope: ModuleScope) -> ModuleMemo | None:
         """The process-wide memo of ``scope``'s file version (None for the analysed module,
