@@ -79,3 +79,23 @@ def test_many_threads_get_the_answers_one_thread_gets(tmp_path: Path) -> None:
     for thread in threads:
         thread.join()
     assert results == [expected] * 8
+
+
+def test_a_remembered_summary_is_made_again_when_its_names_mean_something_else(tmp_path: Path) -> None:
+    """One library file, two settings under which the name it imports is another
+    function: the remembered summary must not carry over."""
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "lib.py").write_text("from helper import g\ndef f(x):\n    return g(x)\n")
+    for variant, body in (("calm", "return x"), ("loud", "print(x)")):
+        (tmp_path / variant).mkdir()
+        (tmp_path / variant / "helper.py").write_text(f"def g(x):\n    {body}\n")
+    (tmp_path / "main.py").write_text("from lib import f\nf(1)\n")
+    tree = ast.parse((tmp_path / "main.py").read_text())
+
+    def f_does(variant: str) -> Does:
+        chosen = KnowledgeSettings(roots=(tmp_path / "shared", tmp_path / variant), search_installed=False)
+        return knowledge_for(tree, tmp_path / "main.py", chosen).of_name("f").does
+
+    assert f_does("calm") == Does.NOTHING
+    assert f_does("loud") & Does.WRITES_STATE
+    assert f_does("calm") == Does.NOTHING

@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .facts import ANYTHING, Does, widen
+from .facts import ANYTHING, Does
 from .graph import Arg, NodeRef, NodeSpec, ParamRef, SiteSpec, Static
 
 
@@ -80,22 +80,33 @@ def _refs(site: SiteSpec) -> list[str]:
     return refs
 
 
+_BITS = tuple((int(bit), bit) for bit in Does if bit)
+"""Each flag as a plain int beside its member: flag arithmetic on the enum is slow, and
+this loop runs for every callee of every node on every round."""
+_ANYTHING = int(ANYTHING)
+_UNKNOWN = int(Does.UNKNOWN)
+
+
 class _Accumulator:
     def __init__(self) -> None:
-        self.does = Does.NOTHING
+        self.does = 0
         self.calls: set[int] = set()
         self.why: dict[Does, str] = {}
 
     def add(self, does: Does, why: str | Callable[[Does], str]) -> None:
-        does = widen(does)
-        for bit in Does:
-            if bit and does & bit and bit not in self.why:
+        value = int(does)
+        if value & _UNKNOWN:
+            value = _ANYTHING  # UNKNOWN carries every bit (see facts.widen)
+        if not value & ~self.does:
+            return  # every bit already has its first reason
+        for number, bit in _BITS:
+            if value & number and bit not in self.why:
                 self.why[bit] = why(bit) if callable(why) else why
-        self.does |= does
+        self.does |= value
 
     def state(self, declared: str | None = None) -> State:
-        ordered = tuple((bit, self.why[bit]) for bit in Does if bit in self.why)
-        return State(self.does, frozenset(self.calls), ordered, declared)
+        ordered = tuple((bit, self.why[bit]) for _, bit in _BITS if bit in self.why)
+        return State(Does(self.does), frozenset(self.calls), ordered, declared)
 
 
 def _evaluate(spec: NodeSpec, specs: dict[str, NodeSpec], states: dict[str, State], declared: Declared) -> State:

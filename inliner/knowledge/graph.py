@@ -30,8 +30,8 @@ from .summary import (
     Summary,
     is_generator,
     own_nodes,
-    summarise,
 )
+from .memo import by_syntax, summary_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,12 +159,12 @@ class Graph:
             if not self._transparent(target.scope, decorator):
                 text = _text(decorator)
                 return _pinned(key, where, ANYTHING, f"unknown: {where} ({target.name}) is decorated by {text}, which may replace it")
-        summary = summarise(self.resolver, target.scope, target.name, node)
+        summary = summary_of(self.resolver, self.resolver.library, target.scope, target.name, node)
         spec = self._spec(key, summary, offset=0)
         living: list[tuple[Does, str]] = []
         if isinstance(node, ast.AsyncFunctionDef):
             living.append((Does.LIVING_RESULT, f"{where} ({target.name}) is a coroutine function"))
-        elif is_generator(node):
+        elif summary.generator:
             living.append((Does.LIVING_RESULT, f"{where} ({target.name}) is a generator function"))
         return _with_evidence(spec, tuple(living))
 
@@ -245,22 +245,8 @@ class Graph:
         if not isinstance(target, FunctionTarget):
             return False
         definition = target.binding.node
-        if isinstance(definition, ast.AsyncFunctionDef) or is_generator(definition):
-            return False
-        if not factory:
-            return _returns_its_argument(definition)
-        returned = _returned_names(definition)
-        if len(returned) != 1:
-            return False
-        inner = [
-            n
-            for n in definition.body
-            if isinstance(n, ast.FunctionDef) and n.name == returned[0]
-        ]
-        rebinds = [
-            n for n in own_nodes(list(definition.body)) if returned[0] in _stored_names(n)
-        ]
-        return len(inner) == 1 and len(rebinds) == 0 and _returns_its_argument(inner[0])
+        kind = "gives back what its result gets" if factory else "gives back what it gets"
+        return by_syntax(definition, kind, lambda: _gives_back(definition, factory))
 
     def _expression_target(self, scope: ModuleScope, node: ast.expr) -> Target | None:
         attrs: list[str] = []
@@ -328,9 +314,30 @@ class Graph:
     ) -> NodeSpec:
         if init.decorator_list:
             return _pinned(key, owner.scope.where(init.lineno), ANYTHING, "unknown: decorated __init__")
-        summary = summarise(self.resolver, owner.scope, f"{owner.name}.__init__", init, init_self=True)
+        summary = summary_of(self.resolver, self.resolver.library, owner.scope, f"{owner.name}.__init__", init, init_self=True)
         spec = self._spec(key, summary, offset=1)
         return _with_evidence(spec, living)
+
+
+def _gives_back(definition: ast.FunctionDef | ast.AsyncFunctionDef, factory: bool) -> bool:
+    """Whether ``definition`` (called with a function) gives that function back; for a
+    ``factory``, whether the function it returns does."""
+    if isinstance(definition, ast.AsyncFunctionDef) or is_generator(definition):
+        return False
+    if not factory:
+        return _returns_its_argument(definition)
+    returned = _returned_names(definition)
+    if len(returned) != 1:
+        return False
+    inner = [
+        n
+        for n in definition.body
+        if isinstance(n, ast.FunctionDef) and n.name == returned[0]
+    ]
+    rebinds = [
+        n for n in own_nodes(list(definition.body)) if returned[0] in _stored_names(n)
+    ]
+    return len(inner) == 1 and len(rebinds) == 0 and _returns_its_argument(inner[0])
 
 
 def _text(node: ast.expr) -> str:

@@ -11,35 +11,12 @@ from __future__ import annotations
 
 import ast
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 _SKIPPED_FIELDS = frozenset({"ctx", "op", "ops"})
 _CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
-
-
-def walk(root: ast.AST) -> Iterator[ast.AST]:
-    """Every node under ``root`` in ``ast.walk`` order, leaving out ``ctx`` and operator
-    leaves (which have no children, so the order of the rest is unchanged)."""
-    todo: deque[ast.AST] = deque([root])
-    pop, push = todo.popleft, todo.append
-    fields_of = _CHILD_FIELDS
-    while todo:
-        node = pop()
-        yield node
-        kind = type(node)
-        fields = fields_of.get(kind)
-        if fields is None:
-            fields = fields_of[kind] = tuple(f for f in kind._fields if f not in _SKIPPED_FIELDS)
-        for name in fields:
-            value = getattr(node, name, None)
-            if value.__class__ is list:
-                for item in value:
-                    if isinstance(item, ast.AST):
-                        push(item)
-            elif isinstance(value, ast.AST):
-                push(value)
 
 
 def dotted(node: ast.expr) -> str | None:
@@ -97,7 +74,6 @@ class _Scanner:
         self.scan = ModuleScan()
         self.attribute_bases: set[int] = set()
         self.handlers: dict[type[ast.AST], Callable[[Any], None]] = {
-            ast.Name: self.name_node,
             ast.Subscript: self.subscript,
             ast.Call: self.call,
             ast.Global: self.global_node,
@@ -105,6 +81,9 @@ class _Scanner:
             ast.ImportFrom: self.import_from,
             ast.Attribute: self.attribute,
         }
+        if modules:
+            # Only a name bound to a module can pass the module on; most trees have none.
+            self.handlers[ast.Name] = self.name_node
 
     def escape(self, why: str, node: ast.AST) -> None:
         if self.scan.escaped is None:
@@ -123,10 +102,13 @@ class _Scanner:
     def call(self, node: ast.Call) -> None:
         self.named_module(node)
         scan = self.scan
-        for used in (node.func, *node.args, *(k.value for k in node.keywords)):
-            spelled = dotted(used)
-            if spelled is not None:
-                scan.called.add(spelled)
+        for used in (node.func, *node.args, *[k.value for k in node.keywords]):
+            if used.__class__ is ast.Name:
+                scan.called.add(used.id)
+            elif used.__class__ is ast.Attribute:
+                spelled = dotted(used)
+                if spelled is not None:
+                    scan.called.add(spelled)
         if not isinstance(node.func, ast.Name):
             return
         called = node.func.id
@@ -202,8 +184,27 @@ def scan_module(tree: ast.Module, modules: dict[str, str], bound: set[str], name
     ``eval`` itself does not escape by calling it)."""
     scanner = _Scanner(modules, bound, name, is_package)
     handlers = scanner.handlers
-    for node in walk(tree):
-        handler = handlers.get(type(node))
+    # ast.walk's breadth-first order, written out (this loop is most of the cost of a
+    # knowledge_for); ctx and operator leaves have no children, so skipping them leaves
+    # the order of the rest as it was.
+    todo: deque[ast.AST] = deque([tree])
+    pop, push = todo.popleft, todo.append
+    fields_of = _CHILD_FIELDS
+    while todo:
+        node = pop()
+        kind = type(node)
+        handler = handlers.get(kind)
         if handler is not None:
             handler(node)
+        fields = fields_of.get(kind)
+        if fields is None:
+            fields = fields_of[kind] = tuple(f for f in kind._fields if f not in _SKIPPED_FIELDS)
+        for field_name in fields:
+            value = getattr(node, field_name, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        push(item)
+            elif isinstance(value, ast.AST):
+                push(value)
     return scanner.scan

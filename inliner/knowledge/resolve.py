@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass
+from typing import Protocol
 
 from .builtins import BUILTINS, Entry, stdlib_entry
 from .library import Library, Unavailable
@@ -90,6 +91,18 @@ Target = (
 )
 
 _BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+class NameResolver(Protocol):
+    """The two questions a function summary asks about names (see :class:`Resolver`)."""
+
+    def free_name(self, scope: ModuleScope, name: str) -> Target:
+        """What a free name means in ``scope``."""
+        ...
+
+    def chain(self, target: Target, attrs: list[str]) -> Target:
+        """What ``target.a.b`` is."""
+        ...
 
 
 class Resolver:

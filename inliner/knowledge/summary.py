@@ -22,7 +22,7 @@ from .resolve import (
     EitherTarget,
     MissingTarget,
     ModuleTarget,
-    Resolver,
+    NameResolver,
     Target,
     UnknownTarget,
     ValueTarget,
@@ -155,6 +155,8 @@ class Summary:
     """Parameters that can be passed by position, then keyword-only ones."""
     positional_count: int
     defaults: tuple[tuple[int, ArgValue | None], ...]
+    generator: bool = False
+    """Its own body yields: calling it makes a generator (for a lambda: it yields)."""
 
 
 def function_params(args: ast.arguments) -> tuple[tuple[str, ...], int]:
@@ -199,7 +201,7 @@ class _Summariser:
 
     def __init__(
         self,
-        resolver: Resolver,
+        resolver: NameResolver,
         scope: ModuleScope,
         qualname: str,
         node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
@@ -311,6 +313,7 @@ class _Summariser:
             params=self.params,
             positional_count=self.positional_count,
             defaults=self._defaults(),
+            generator=self.generator,
         )
 
     def _failing(self, node: ast.AST) -> None:
@@ -650,7 +653,7 @@ def _dotted(node: ast.expr) -> str:
 
 
 def summarise(
-    resolver: Resolver,
+    resolver: NameResolver,
     scope: ModuleScope,
     qualname: str,
     node: ast.FunctionDef | ast.AsyncFunctionDef,
