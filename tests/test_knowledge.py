@@ -561,6 +561,14 @@ def test_a_star_import_of_an_unreadable_module_makes_every_free_name_unknown(tmp
     assert plain.of_name("anything").does == Does.FAILS  # NameError
 
 
+def test_an_unbound_name_is_a_name_error_and_a_builtin_without_entry_is_unknown(tmp_path: Path) -> None:
+    knowledge = know(tmp_path, "def mine():\n    return 1\n")
+    assert knowledge.of_name("keys").does == Does.FAILS
+    assert "NameError" in knowledge.of_name("keys").origin
+    assert knowledge.of_name("NotImplemented").does == ANYTHING
+    assert "no entry in the table" in knowledge.of_name("NotImplemented").origin
+
+
 def test_no_knowledge_knows_only_builtins() -> None:
     assert NO_KNOWLEDGE.of_name("len").does == Does.FAILS
     assert NO_KNOWLEDGE.of_name("print").does & Does.WRITES_STATE

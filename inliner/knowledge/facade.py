@@ -19,6 +19,7 @@ from .compose import callee_entry, facts_with_arguments
 from .entries import CallEntry, declared_entry, failing_entry, static_entry, unknown_entry
 from .facts import CallFacts, KnowledgeSettings
 from .graph import Static
+from .resolve import BUILTIN_NAMES
 
 
 class Knowledge:
@@ -105,7 +106,7 @@ def _unbound_entry(tables: Tables, name: str) -> CallEntry:
         return static_entry(Static(entry.does, f"builtin {name} ({entry.why})", name, entry.calls))
     if tables.missing_is_unknown:
         return unknown_entry(f"unknown: nothing is known about {name}")
-    if name in dir(__builtins__):
+    if name in BUILTIN_NAMES:
         return unknown_entry(f"unknown: builtin {name} has no entry in the table")
     return failing_entry(f"fails: {name} is not bound (NameError)")
 

@@ -90,7 +90,8 @@ Target = (
     | EitherTarget
 )
 
-_BUILTIN_NAMES = frozenset(dir(builtins))
+BUILTIN_NAMES = frozenset(dir(builtins))
+"""Every name the builtins module binds (with a table entry or not)."""
 
 
 class NameResolver(Protocol):
@@ -216,7 +217,7 @@ class Resolver:
         if free:
             if name in BUILTINS:
                 return BuiltinTarget(name, BUILTINS[name])
-            if name in _BUILTIN_NAMES:
+            if name in BUILTIN_NAMES:
                 return UnknownTarget(name, f"builtin {name} has no entry in the table")
             return MissingTarget(name, f"{name} is not bound in '{scope.name}' (NameError)")
         if scope.is_package:
