@@ -25,7 +25,8 @@ SETTINGS = {
 
 def answers(knowledge: Knowledge, tree: ast.Module) -> list[object]:
     """Every answer the analysis of ``tree`` can ask for: each call, with and without its
-    arguments, as seen from the function (or module level) around it."""
+    arguments, and the call of what it returns, as seen from the function (or module
+    level) around it."""
     found: list[object] = [knowledge.token(), knowledge.warnings()]
     scopes: list[tuple[ast.AST, set[str]]] = [(tree, set())]
     for function in ast.walk(tree):
@@ -37,7 +38,13 @@ def answers(knowledge: Knowledge, tree: ast.Module) -> list[object]:
     for scope, local in scopes:
         for node in ast.walk(scope):
             if isinstance(node, ast.Call):
-                found.append((node.lineno, node.col_offset, knowledge.of_call_node(node, local), knowledge.of_call(node.func)))
+                found.append((
+                    node.lineno,
+                    node.col_offset,
+                    knowledge.of_call_node(node, local),
+                    knowledge.of_call(node.func),
+                    knowledge.of_result_call(node, local),
+                ))
     return found
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .builtins import TABLE_VERSION
-from .entries import CallEntry, declared_entry, either_entry, static_entry
+from .entries import Callee, CallEntry, declared_entry, either_entry, static_entry
 from .facts import ANYTHING, EFFECTS, CallFacts, Does, KnowledgeSettings, headline, label, widen
 from .fixpoint import State, solve
-from .graph import Arg, Graph, NodeRef, NodeSpec, ParamRef, Static, static_of
+from .graph import RESULT, Arg, Graph, NodeRef, NodeSpec, ParamRef, Static, result_static, static_of
 from .library import Library
 from .module_scope import read_scope
 from .resolve import ClassTarget, EitherTarget, FunctionTarget, ModuleTarget, Resolver, Target
@@ -31,8 +31,8 @@ class Tables:
     """The computed entries of one module, and what is needed to tell the names it binds
     but were not computed (asked about later) from the names it does not bind."""
 
-    names: MappingProxyType[str, CallEntry]
-    chains: MappingProxyType[str, CallEntry]
+    names: MappingProxyType[str, Callee]
+    chains: MappingProxyType[str, Callee]
     bound: frozenset[str]
     """Every module-scope name (its bindings, and what its star imports may bind)."""
     module_chains: frozenset[str]
@@ -94,6 +94,7 @@ class Builder:
             names, chains, module_chains = self._roots(resolver, bound)
             for target in list(names.values()) + list(chains.values()):
                 graph.callee(target)
+                graph.result_callee(target)
             graph.build()
             self.library.load_project_imports()
             seen = frozenset(pair for m in self.library.loaded() for pair in m.outside_rebinds)
@@ -103,8 +104,8 @@ class Builder:
         patterns = self.settings.pure_calls
         self.inferred = solve(graph.specs, lambda q: None)
         declared = solve(graph.specs, lambda q: declared_pattern(patterns, q))
-        name_entries = {n: self._entry(t, graph.specs, declared) for n, t in sorted(names.items())}
-        chain_entries = {c: self._entry(t, graph.specs, declared) for c, t in sorted(chains.items())}
+        name_entries = {n: self._callee(t, graph.specs, declared) for n, t in sorted(names.items())}
+        chain_entries = {c: self._callee(t, graph.specs, declared) for c, t in sorted(chains.items())}
         warnings = self._warnings(list(names.values()) + list(chains.values()), self.inferred)
         token = self._token(name_entries, chain_entries, bound, module_chains, unresolved, warnings)
         return Tables(
@@ -170,6 +171,9 @@ class Builder:
                     return True
         return False
 
+    def _callee(self, target: Target, specs: dict[str, NodeSpec], states: dict[str, State]) -> Callee:
+        return Callee(self._entry(target, specs, states), self._result_entry(target, specs, states))
+
     def _entry(self, target: Target, specs: dict[str, NodeSpec], states: dict[str, State]) -> CallEntry:
         patterns = self.settings.pure_calls
         if isinstance(target, EitherTarget):
@@ -181,7 +185,21 @@ class Builder:
                 return declared_entry(pattern)
             return static_entry(static)
         assert isinstance(target, (FunctionTarget, ClassTarget))  # static_of covers the rest
-        key = f"{target.scope.name}.{target.name}"
+        return self._node_entry(f"{target.scope.name}.{target.name}", target.name, specs, states)
+
+    def _result_entry(self, target: Target, specs: dict[str, NodeSpec], states: dict[str, State]) -> CallEntry:
+        """What calling the value ``target(...)`` returns does (see :mod:`.returns`)."""
+        if isinstance(target, EitherTarget):
+            first = self._result_entry(target.first, specs, states)
+            return either_entry(first, self._result_entry(target.second, specs, states))
+        if isinstance(target, FunctionTarget):
+            key = f"{target.scope.name}.{target.name}{RESULT}"
+            return self._node_entry(key, f"what {target.name} returns", specs, states)
+        assert not isinstance(target, FunctionTarget)
+        return static_entry(result_static(target))
+
+    def _node_entry(self, key: str, name: str, specs: dict[str, NodeSpec], states: dict[str, State]) -> CallEntry:
+        """The entry of a graph node (``name`` says what it is in origin lines)."""
         spec, state = specs[key], states[key]
         if state.declared is not None:
             # The user vouches for the body; a function passed to it still does what it
@@ -193,14 +211,14 @@ class Builder:
             defaults = tuple((i, self._arg_facts(a, states)) for i, a in spec.defaults)
             return CallEntry(declared.facts, declared.own, calls, spec.params, spec.positional_count, defaults)
         own_does = state.does
-        pure = f"pure, inferred from {spec.where} ({target.name})"
+        pure = f"pure, inferred from {spec.where} ({name})"
         own = CallFacts(own_does, _origin(own_does, state.reason(headline(own_does)), pure))
         if not state.calls:
             return CallEntry(own, own)
         names = tuple(spec.params[i] if i < len(spec.params) else str(i) for i in sorted(state.calls))
         bare = CallFacts(
             ANYTHING,
-            f"unknown: {spec.where} ({target.name}) calls its parameter(s) {', '.join(names)}"
+            f"unknown: {spec.where} ({name}) calls its parameter(s) {', '.join(names)}"
             " (whatever the argument does: see of_call_node)",
             calls_parameters=names,
         )
@@ -242,8 +260,8 @@ class Builder:
 
     def _token(
         self,
-        names: dict[str, CallEntry],
-        chains: dict[str, CallEntry],
+        names: dict[str, Callee],
+        chains: dict[str, Callee],
         bound: frozenset[str],
         module_chains: frozenset[str],
         unresolved: str | None,
@@ -268,7 +286,7 @@ class Builder:
         return "\n".join(lines) + "\n"
 
 
-def entry_text(entry: CallEntry) -> str:
+def entry_text(entry: Callee) -> str:
     """An entry as one stable line (for tokens)."""
     return repr(_plain(entry))
 
@@ -279,6 +297,8 @@ def _plain(value: object) -> object:
         return int(value)
     if isinstance(value, CallFacts):
         return (int(value.does), value.origin, value.declared, value.calls_parameters)
+    if isinstance(value, Callee):
+        return (_plain(value.call), _plain(value.result))
     if isinstance(value, CallEntry):
         return (
             _plain(value.facts),

@@ -1,5 +1,7 @@
 """The one rule for a call with its arguments looked at: what the callee does itself, plus
-what each function passed for a parameter it calls does.
+what each function passed for a parameter it calls does. The same rule answers a call of
+what a call returns (``rbind(f, x)(y)``): the result's own facts, plus what the functions
+passed to the building call do, for the parameters the result calls.
 
 Both :class:`~.facade.Knowledge` and :class:`~.snapshot.CallSnapshot` answer through
 here; they differ only in where the entries of the names come from (a :class:`Lookup`).
@@ -11,7 +13,7 @@ import ast
 from collections.abc import Set as AbstractSet
 from typing import Protocol
 
-from .entries import CallEntry, unknown_entry
+from .entries import Callee, CallEntry, unknown_callee
 from .facts import ANYTHING, CallFacts, Does, headline, widen
 from .module_scan import dotted
 from .summary import READ_ONLY_METHODS
@@ -20,11 +22,11 @@ from .summary import READ_ONLY_METHODS
 class Lookup(Protocol):
     """Where the entries of module-scope names and chains come from."""
 
-    def name_entry(self, name: str) -> CallEntry:
+    def name_entry(self, name: str) -> Callee:
         """The entry of the module-scope name ``name`` (builtins and unbound names too)."""
         ...
 
-    def chain_entry(self, spelled: str) -> CallEntry | None:
+    def chain_entry(self, spelled: str) -> Callee | None:
         """The entry of the dotted chain ``spelled`` when its head is an imported module
         (None when it is not such a chain)."""
         ...
@@ -34,7 +36,7 @@ class Lookup(Protocol):
         ...
 
 
-def callee_entry(lookup: Lookup, func: ast.expr) -> CallEntry:
+def callee_entry(lookup: Lookup, func: ast.expr) -> Callee:
     """The entry of a callee expression in the module's own scope: a name, or an
     attribute chain on an imported module; anything else is UNKNOWN."""
     if isinstance(func, ast.Name):
@@ -45,8 +47,8 @@ def callee_entry(lookup: Lookup, func: ast.expr) -> CallEntry:
         if entry is not None:
             return entry
         if lookup.is_name(spelled.partition(".")[0]):
-            return unknown_entry(f"unknown: {spelled} is not a function of an imported module")
-    return unknown_entry("unknown: the callee is not a module-scope name or module attribute")
+            return unknown_callee(f"unknown: {spelled} is not a function of an imported module")
+    return unknown_callee("unknown: the callee is not a module-scope name or module attribute")
 
 
 def facts_with_arguments(lookup: Lookup, call: ast.Call, local_names: AbstractSet[str]) -> CallFacts:
@@ -55,7 +57,15 @@ def facts_with_arguments(lookup: Lookup, call: ast.Call, local_names: AbstractSe
     ``local_names``, which are the enclosing function's parameters and locals)."""
     if isinstance(call.func, ast.Name) and call.func.id in local_names:
         return CallFacts(ANYTHING, f"unknown: calls local {call.func.id}")
-    return compose(lookup, callee_entry(lookup, call.func), call, local_names)
+    return compose(lookup, callee_entry(lookup, call.func).call, call, local_names)
+
+
+def facts_of_result(lookup: Lookup, building_call: ast.Call, local_names: AbstractSet[str]) -> CallFacts:
+    """Facts for calling the value ``building_call`` returns (``x5(x4)`` after ``x5 =
+    rbind(equality, x4)``), its arguments looked at as for :func:`facts_with_arguments`."""
+    if isinstance(building_call.func, ast.Name) and building_call.func.id in local_names:
+        return CallFacts(ANYTHING, f"unknown: calls what local {building_call.func.id} returns")
+    return compose(lookup, callee_entry(lookup, building_call.func).result, building_call, local_names)
 
 
 def compose(lookup: Lookup, entry: CallEntry, call: ast.Call, local_names: AbstractSet[str]) -> CallFacts:
@@ -107,7 +117,7 @@ def _argument(
         if spelled is None or lookup.chain_entry(spelled) is None:
             return CallFacts(Does.FAILS, f".{expr.attr} (taken to only read)")
     if isinstance(expr, (ast.Name, ast.Attribute)):
-        passed = callee_entry(lookup, expr)
+        passed = callee_entry(lookup, expr).call
         if passed.called:
             return CallFacts(ANYTHING, f"unknown: passes {dotted(expr)}, which calls its own arguments")
         return passed.facts

@@ -25,6 +25,22 @@ class CallEntry:
     """For a called parameter with a default: what calling the default does."""
 
 
+@dataclass(frozen=True, slots=True)
+class Callee:
+    """One callee: what calling it does, and what calling the value it returns does (for a
+    function that builds functions: ``rbind(f, x)`` returns a callable that calls ``f``).
+    ``result`` numbers parameters as ``call`` does: they are the building call's."""
+
+    call: CallEntry
+    result: CallEntry
+
+
+def unknown_callee(why: str) -> Callee:
+    """A callee nothing is known about, nor about what it returns."""
+    entry = unknown_entry(why)
+    return Callee(entry, entry)
+
+
 def unknown_entry(why: str) -> CallEntry:
     """A callee nothing is known about (``why`` is the origin line)."""
     facts = CallFacts(ANYTHING, why)

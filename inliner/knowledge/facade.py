@@ -15,8 +15,8 @@ from types import MappingProxyType
 
 from .builder import Builder, Tables, declared_pattern
 from .builtins import BUILTINS, TABLE_VERSION
-from .compose import callee_entry, facts_with_arguments
-from .entries import CallEntry, declared_entry, failing_entry, static_entry, unknown_entry
+from .compose import callee_entry, facts_of_result, facts_with_arguments
+from .entries import Callee, declared_entry, failing_entry, static_entry, unknown_callee, unknown_entry
 from .facts import CallFacts, KnowledgeSettings
 from .graph import Static
 from .resolve import BUILTIN_NAMES
@@ -38,19 +38,26 @@ class Knowledge:
 
     def of_name(self, name: str) -> CallFacts:
         """Facts for calling the module-scope name ``name``."""
-        return self.name_entry(name).facts
+        return self.name_entry(name).call.facts
 
     def of_call(self, func: ast.expr) -> CallFacts:
         """Facts for a call whose callee is ``func`` in the module's own scope (a name, or
         an attribute chain on an imported module); anything else is UNKNOWN. A callee that
         calls one of its parameters is UNKNOWN here: use :meth:`of_call_node`."""
-        return callee_entry(self, func).facts
+        return callee_entry(self, func).call.facts
 
     def of_call_node(self, call: ast.Call, local_names: AbstractSet[str]) -> CallFacts:
         """Facts for ``call``, looking at its arguments: a callee that calls a parameter
         gets the facts of the function passed for it (a module-scope name, not one of
         ``local_names``, which are the enclosing function's parameters and locals)."""
         return facts_with_arguments(self, call, local_names)
+
+    def of_result_call(self, building_call: ast.Call, local_names: AbstractSet[str]) -> CallFacts:
+        """Facts for calling the value ``building_call`` returns: for ``x5 = rbind(f, x4)``
+        then ``x5(x4)``, what calling ``x5`` does is what the lambda ``rbind`` returns does,
+        with what ``f`` does. UNKNOWN when the callee's result is not a callable it builds
+        in a shape seen through (see :mod:`.returns`)."""
+        return facts_of_result(self, building_call, local_names)
 
     def token(self) -> str:
         """Stable text for cache keys: the answers for every name and chain the module
@@ -63,7 +70,7 @@ class Knowledge:
 
     # -- the Lookup of compose ------------------------------------------------------------
 
-    def name_entry(self, name: str) -> CallEntry:
+    def name_entry(self, name: str) -> Callee:
         """The entry of the module-scope name ``name`` (builtins and unbound names too)."""
         found = self._tables.names.get(name)
         if found is not None:
@@ -72,7 +79,7 @@ class Knowledge:
             return self._completed().names[name]
         return _unbound_entry(self._tables, name)
 
-    def chain_entry(self, spelled: str) -> CallEntry | None:
+    def chain_entry(self, spelled: str) -> Callee | None:
         """The entry of ``a.b.c`` when ``a`` is an imported module (None otherwise)."""
         found = self._tables.chains.get(spelled)
         if found is not None or spelled not in self._tables.module_chains:
@@ -94,21 +101,23 @@ class Knowledge:
             return self._complete
 
 
-def _unbound_entry(tables: Tables, name: str) -> CallEntry:
+def _unbound_entry(tables: Tables, name: str) -> Callee:
     """A name the module does not bind: a builtin, or a NameError."""
     if tables.unresolved is not None:
-        return unknown_entry(f"unknown: {name} may come from {tables.unresolved}")
+        return unknown_callee(f"unknown: {name} may come from {tables.unresolved}")
     entry = BUILTINS.get(name)
     if entry is not None:
+        result = unknown_entry(f"unknown: calls what {name} returns")
         pattern = declared_pattern(tables.patterns, name)
         if pattern is not None:
-            return declared_entry(pattern)
-        return static_entry(Static(entry.does, f"builtin {name} ({entry.why})", name, entry.calls))
+            return Callee(declared_entry(pattern), result)
+        return Callee(static_entry(Static(entry.does, f"builtin {name} ({entry.why})", name, entry.calls)), result)
     if tables.missing_is_unknown:
-        return unknown_entry(f"unknown: nothing is known about {name}")
+        return unknown_callee(f"unknown: nothing is known about {name}")
     if name in BUILTIN_NAMES:
-        return unknown_entry(f"unknown: builtin {name} has no entry in the table")
-    return failing_entry(f"fails: {name} is not bound (NameError)")
+        return unknown_callee(f"unknown: builtin {name} has no entry in the table")
+    missing = failing_entry(f"fails: {name} is not bound (NameError)")
+    return Callee(missing, missing)  # the building call raises: nothing it returns is called
 
 
 def knowledge_for(

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .facts import ANYTHING, Does
-from .graph import Arg, NodeRef, NodeSpec, ParamRef, SiteSpec, Static
+from .graph import RESULT, Arg, NodeRef, NodeSpec, ParamRef, SiteSpec, Static
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class State:
 
     def reason(self, bit: Does) -> str:
         for known, text in self.why:
-            if known & bit:
+            if int.__and__(known, bit):  # plain int arithmetic: Flag.__and__ is slow
                 return text
         return ""
 
@@ -110,21 +110,29 @@ class _Accumulator:
 
 
 def _evaluate(spec: NodeSpec, specs: dict[str, NodeSpec], states: dict[str, State], declared: Declared) -> State:
-    pattern = declared(spec.qualname) if "#" not in spec.key else None
-    if pattern is not None:
+    result = spec.key.endswith(RESULT)
+    pattern = declared(spec.qualname) if "#" not in spec.key or result else None
+    if pattern is not None and not result:
         acc = _Accumulator()
         acc.add(_DECLARED_PURE, f"declared pure by pure-calls '{pattern}'")
         return acc.state(pattern)
     acc = _Accumulator()
     if spec.pinned is not None:
         acc.add(*spec.pinned)
-        return acc.state()
-    for does, why in spec.evidence:
-        acc.add(does, why)
-    acc.calls.update(spec.param_calls)
-    for site in spec.sites:
-        for callee in site.callees:
-            _call(acc, spec, site, callee, specs, states, declared)
+    else:
+        for does, why in spec.evidence:
+            acc.add(does, why)
+        acc.calls.update(spec.param_calls)
+        for site in spec.sites:
+            for callee in site.callees:
+                _call(acc, spec, site, callee, specs, states, declared)
+    if pattern is not None:
+        # The user vouches for what a declared function builds as for its body; the
+        # functions passed to it still do what they do, so its calls stay.
+        pinned = _Accumulator()
+        pinned.add(_DECLARED_PURE, f"declared pure by pure-calls '{pattern}'")
+        pinned.calls = acc.calls
+        return pinned.state(pattern)
     return acc.state()
 
 

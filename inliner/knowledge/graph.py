@@ -21,16 +21,8 @@ from .resolve import (
     UnknownTarget,
     ValueTarget,
 )
-from .summary import (
-    ArgLambda,
-    ArgParam,
-    ArgStatic,
-    ArgTarget,
-    ArgValue,
-    Summary,
-    is_generator,
-    own_nodes,
-)
+from .summary import is_generator, own_nodes
+from .summary_records import ArgLambda, ArgParam, ArgStatic, ArgTarget, ArgValue, Summary
 from .memo import by_syntax, summary_of
 
 
@@ -86,6 +78,9 @@ class NodeSpec:
     """Facts decided without the fixpoint (UNKNOWN for an opaque decorator, budget)."""
 
 
+RESULT = "#result"
+"""The key suffix of the node for calling what a function returns."""
+
 _SAFE_BASES = frozenset("object tuple list dict set frozenset int float str bytes".split())
 
 
@@ -107,6 +102,19 @@ def static_of(target: Target) -> Static | None:
     return None
 
 
+def result_static(target: Target) -> Static:
+    """What calling the value a target that is not a function in source returns does: a
+    call that cannot succeed builds nothing to call; anything else is UNKNOWN."""
+    if isinstance(target, ClassTarget):
+        why = f"unknown: calls an instance of {target.scope.name}.{target.name}"
+        return Static(ANYTHING, why, f"{target.name}{RESULT}")
+    static = static_of(target)
+    assert static is not None, "functions have result nodes"
+    if isinstance(target, (MissingTarget, ModuleTarget)) or (isinstance(target, ValueTarget) and target.immutable):
+        return Static(Does.FAILS, static.why, f"{static.qualname}{RESULT}")
+    return Static(ANYTHING, f"unknown: calls what {static.qualname} returns", f"{static.qualname}{RESULT}")
+
+
 class Graph:
     """Nodes for every function reachable from the targets asked for."""
 
@@ -116,6 +124,7 @@ class Graph:
         self.specs: dict[str, NodeSpec] = {}
         self._pending: list[tuple[str, FunctionTarget | ClassTarget]] = []
         self._summarised = 0
+        self._summaries: dict[str, Summary] = {}
 
     def callee(self, target: Target) -> tuple[NodeRef | Static, ...]:
         """The callee(s) a target stands for, queueing nodes to build."""
@@ -130,13 +139,28 @@ class Graph:
         assert static is not None
         return (static,)
 
+    def result_callee(self, target: Target) -> tuple[NodeRef | Static, ...]:
+        """What calling the value ``target(...)`` returns stands for (see :mod:`.returns`):
+        a ``#result`` node for a function in source; UNKNOWN for anything else."""
+        if isinstance(target, EitherTarget):
+            return self.result_callee(target.first) + self.result_callee(target.second)
+        if isinstance(target, FunctionTarget):
+            key = f"{target.scope.name}.{target.name}{RESULT}"
+            if key not in self.specs and all(k != key for k, _ in self._pending):
+                self._pending.append((key, target))
+            return (NodeRef(key),)
+        return (result_static(target),)
+
     def build(self) -> None:
         """Build every queued node and whatever they call (iteratively)."""
         while self._pending:
             key, target = self._pending.pop()
             if key in self.specs:
                 continue
-            if isinstance(target, FunctionTarget):
+            if key.endswith(RESULT):
+                assert isinstance(target, FunctionTarget)
+                self.specs[key] = self._result(key, target)
+            elif isinstance(target, FunctionTarget):
                 self.specs[key] = self._function(key, target)
             else:
                 self.specs[key] = self._class(key, target)
@@ -160,6 +184,7 @@ class Graph:
                 text = _text(decorator)
                 return _pinned(key, where, ANYTHING, f"unknown: {where} ({target.name}) is decorated by {text}, which may replace it")
         summary = summary_of(self.resolver, self.resolver.library, target.scope, target.name, node)
+        self._summaries[key] = summary
         spec = self._spec(key, summary, offset=0)
         living: list[tuple[Does, str]] = []
         if isinstance(node, ast.AsyncFunctionDef):
@@ -167,6 +192,19 @@ class Graph:
         elif summary.generator:
             living.append((Does.LIVING_RESULT, f"{where} ({target.name}) is a generator function"))
         return _with_evidence(spec, tuple(living))
+
+    def _result(self, key: str, target: FunctionTarget) -> NodeSpec:
+        """The node for calling what ``target`` returns: its result summary as a node
+        with the function's own parameters."""
+        base = key.removesuffix(RESULT)
+        if base not in self.specs:
+            self.specs[base] = self._function(base, target)
+        summary = self._summaries.get(base)
+        if summary is None or summary.result is None:
+            pinned = self.specs[base].pinned
+            why = pinned[1].removeprefix("unknown: ") if pinned is not None else "not summarised"
+            return _pinned(key, self.specs[base].where, ANYTHING, f"unknown: what {target.name} returns is not known: {why}")
+        return self._spec(key, summary.result, offset=0)
 
     def _spec(self, key: str, summary: Summary, offset: int) -> NodeSpec:
         """Turn a summary into a node, numbering parameters from ``offset`` (1 for an
@@ -178,6 +216,8 @@ class Graph:
             if isinstance(site.callee, ArgParam):
                 shifted = site.callee.index - offset
                 callee = (ParamRef(shifted),) if shifted >= 0 else (Static(ANYTHING, "unknown: calls self", "self"),)
+            elif site.of_result:
+                callee = self.result_callee(site.callee)
             else:
                 callee = self.callee(site.callee)
             args: list[Arg] = []

@@ -20,7 +20,8 @@ from typing import TypeVar
 from .library import Library
 from .module_scope import ModuleScope
 from .resolve import NameResolver, Target
-from .summary import Summary, summarise
+from .summary import summarise
+from .summary_records import Summary
 
 _T = TypeVar("_T")
 
