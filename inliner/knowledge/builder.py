@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .builtins import TABLE_VERSION
-from .entries import Callee, CallEntry, declared_entry, either_entry, static_entry
+from .entries import Callee, CallEntry, declared_entry, either_entry, entry_text, static_entry
 from .facts import ANYTHING, EFFECTS, CallFacts, Does, KnowledgeSettings, headline, label, widen
 from .fixpoint import State, solve
 from .graph import RESULT, Arg, Graph, NodeRef, NodeSpec, ParamRef, Static, result_static, static_of
@@ -284,28 +284,3 @@ class Builder:
         for module, text in sorted(self.library.digests.items()):
             lines.append(f"file {module} {text}")
         return "\n".join(lines) + "\n"
-
-
-def entry_text(entry: Callee) -> str:
-    """An entry as one stable line (for tokens)."""
-    return repr(_plain(entry))
-
-
-def _plain(value: object) -> object:
-    """``value`` as nested tuples of str, int and bool: a repr that no process changes."""
-    if isinstance(value, Does):
-        return int(value)
-    if isinstance(value, CallFacts):
-        return (int(value.does), value.origin, value.declared, value.calls_parameters)
-    if isinstance(value, Callee):
-        return (_plain(value.call), _plain(value.result))
-    if isinstance(value, CallEntry):
-        return (
-            _plain(value.facts),
-            _plain(value.own),
-            value.called,
-            value.params,
-            value.positional_count,
-            tuple((i, _plain(f)) for i, f in value.defaults),
-        )
-    raise TypeError(f"no plain form for {type(value).__name__}")

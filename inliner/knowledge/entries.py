@@ -82,3 +82,28 @@ def either_entry(first: CallEntry, second: CallEntry) -> CallEntry:
     facts = CallFacts(does, main.facts.origin if main.called else origin, calls_parameters=main.facts.calls_parameters)
     own = CallFacts(own_does, origin)
     return CallEntry(facts, own, main.called, main.params, main.positional_count, main.defaults)
+
+
+def entry_text(entry: Callee) -> str:
+    """An entry as one stable line (for tokens): the same in every process."""
+    return repr(_plain(entry))
+
+
+def _plain(value: object) -> object:
+    """``value`` as nested tuples of str, int and bool: a repr that no process changes."""
+    if isinstance(value, Does):
+        return int(value)
+    if isinstance(value, CallFacts):
+        return (int(value.does), value.origin, value.declared, value.calls_parameters)
+    if isinstance(value, Callee):
+        return (_plain(value.call), _plain(value.result))
+    if isinstance(value, CallEntry):
+        return (
+            _plain(value.facts),
+            _plain(value.own),
+            value.called,
+            value.params,
+            value.positional_count,
+            tuple((i, _plain(f)) for i, f in value.defaults),
+        )
+    raise TypeError(f"no plain form for {type(value).__name__}")

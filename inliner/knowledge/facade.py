@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import threading
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from pathlib import Path
 from types import MappingProxyType
@@ -20,6 +21,7 @@ from .entries import Callee, declared_entry, failing_entry, static_entry, unknow
 from .facts import CallFacts, KnowledgeSettings
 from .graph import Static
 from .resolve import BUILTIN_NAMES
+from .snapshot import CallSnapshot, make_snapshot
 
 
 class Knowledge:
@@ -58,6 +60,16 @@ class Knowledge:
         with what ``f`` does. UNKNOWN when the callee's result is not a callable it builds
         in a shape seen through (see :mod:`.returns`)."""
         return facts_of_result(self, building_call, local_names)
+
+    def snapshot(self, names: Iterable[str]) -> CallSnapshot:
+        """The entries of ``names`` (module-scope names and dotted chains as spelled in
+        the module, e.g. from :func:`~.module_scan.call_spellings` of a function) as plain
+        picklable data, for :func:`~.snapshot.facts_of_call` in another process."""
+        given = set(names)
+        plain = {n for n in given if "." not in n}
+        chains = {c: self.chain_entry(c) for c in given - plain}
+        bound = {n for n in plain | {c.partition(".")[0] for c in chains} if self.is_name(n)}
+        return make_snapshot({n: self.name_entry(n) for n in plain}, chains, bound)
 
     def token(self) -> str:
         """Stable text for cache keys: the answers for every name and chain the module

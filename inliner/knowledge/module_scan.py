@@ -31,6 +31,26 @@ def dotted(node: ast.expr) -> str | None:
     return ".".join(reversed(parts))
 
 
+def call_spellings(root: ast.AST) -> frozenset[str]:
+    """The names and dotted chains spelled as a callee or as an argument of a call under
+    ``root``: all a :class:`~.snapshot.CallSnapshot` needs for the calls there."""
+    found: set[str] = set()
+    for node in ast.walk(root):
+        if isinstance(node, ast.Call):
+            _add_call_spellings(node, found)
+    return frozenset(found)
+
+
+def _add_call_spellings(call: ast.Call, found: set[str]) -> None:
+    for used in (call.func, *call.args, *[k.value for k in call.keywords]):
+        if used.__class__ is ast.Name:
+            found.add(used.id)
+        elif used.__class__ is ast.Attribute:
+            spelled = dotted(used)
+            if spelled is not None:
+                found.add(spelled)
+
+
 def absolute_module(module: str | None, level: int, name: str, is_package: bool) -> str:
     """The absolute name of ``from <level dots><module> import``; empty if it leaves the
     package tree (or the importing module has no package)."""
@@ -102,13 +122,7 @@ class _Scanner:
     def call(self, node: ast.Call) -> None:
         self.named_module(node)
         scan = self.scan
-        for used in (node.func, *node.args, *[k.value for k in node.keywords]):
-            if used.__class__ is ast.Name:
-                scan.called.add(used.id)
-            elif used.__class__ is ast.Attribute:
-                spelled = dotted(used)
-                if spelled is not None:
-                    scan.called.add(spelled)
+        _add_call_spellings(node, scan.called)
         if not isinstance(node.func, ast.Name):
             return
         called = node.func.id
