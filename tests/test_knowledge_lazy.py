@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,27 @@ def test_lazy_and_eager_agree_on_generated_trees(files: dict[str, str], label: s
             (root / name).write_text(text)
         tree = ast.parse(files["main.py"])
         assert_same(tree, root / "main.py", SETTINGS[label])
+
+
+def test_threads_asking_for_names_not_computed_get_the_eager_answers() -> None:
+    """The first question about a name the module does not call completes the tables
+    once, under a lock, whichever thread asks first."""
+    path = FIXTURES / "solvers_small.py"
+    tree = ast.parse(path.read_text())
+    lazy = knowledge_for(tree, path, SETTINGS["local"])
+    eager = _knowledge_of_every_name(tree, path, SETTINGS["local"])
+    names = sorted(n.name for n in tree.body if isinstance(n, ast.FunctionDef)) + ["rot90", "rbind", "print"]
+    expected = [eager.of_name(n) for n in names]
+    start = threading.Barrier(6)
+    results: list[list[object]] = []
+
+    def ask() -> None:
+        start.wait()
+        results.append([lazy.of_name(n) for n in names])
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [expected] * 6
