@@ -103,7 +103,8 @@ class Builder:
             rebound = rebound | seen
         patterns = self.settings.pure_calls
         self.inferred = solve(graph.specs, lambda q: None)
-        declared = solve(graph.specs, lambda q: declared_pattern(patterns, q))
+        # Without patterns nothing is declared: the second solve would be the first.
+        declared = solve(graph.specs, lambda q: declared_pattern(patterns, q)) if patterns else self.inferred
         name_entries = {n: self._callee(t, graph.specs, declared) for n, t in sorted(names.items())}
         chain_entries = {c: self._callee(t, graph.specs, declared) for c, t in sorted(chains.items())}
         warnings = self._warnings(list(names.values()) + list(chains.values()), self.inferred)

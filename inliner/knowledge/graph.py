@@ -124,6 +124,8 @@ class Graph:
         self.max_functions = max_functions
         self.specs: dict[str, NodeSpec] = {}
         self._pending: list[tuple[str, FunctionTarget | ClassTarget]] = []
+        self._queued: set[str] = set()
+        """Every key ever queued (a key popped is built before anything else is popped)."""
         self._summarised = 0
         self._summaries: dict[str, Summary] = {}
 
@@ -133,7 +135,8 @@ class Graph:
             return self.callee(target.first) + self.callee(target.second)
         if isinstance(target, (FunctionTarget, ClassTarget)):
             key = f"{target.scope.name}.{target.name}"
-            if key not in self.specs and all(k != key for k, _ in self._pending):
+            if key not in self.specs and key not in self._queued:
+                self._queued.add(key)
                 self._pending.append((key, target))
             return (NodeRef(key),)
         static = static_of(target)
@@ -147,7 +150,8 @@ class Graph:
             return self.result_callee(target.first) + self.result_callee(target.second)
         if isinstance(target, FunctionTarget):
             key = f"{target.scope.name}.{target.name}{RESULT}"
-            if key not in self.specs and all(k != key for k, _ in self._pending):
+            if key not in self.specs and key not in self._queued:
+                self._queued.add(key)
                 self._pending.append((key, target))
             return (NodeRef(key),)
         return (result_static(target),)

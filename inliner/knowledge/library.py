@@ -36,6 +36,7 @@ class Library:
         """Module name -> content hash of its file (or the reason it has none), for every
         module read (not the analysed one)."""
         self.parsed = 0
+        self._outside_project: set[str] = set()
 
     def add(self, scope: ModuleScope) -> None:
         """Register the analysed module itself under its own name (its tree was given:
@@ -59,7 +60,10 @@ class Library:
         stack = [name for m in self.loaded() for name in m.imports]
         while stack:
             name = stack.pop()
-            if name in self._modules or not isinstance(find_module(name, self._project), Found):
+            if name in self._modules or name in self._outside_project:
+                continue
+            if not isinstance(find_module(name, self._project), Found):
+                self._outside_project.add(name)
                 continue
             scope = self.module(name)
             if isinstance(scope, ModuleScope):
