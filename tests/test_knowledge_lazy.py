@@ -29,6 +29,9 @@ def answers(knowledge: Knowledge, tree: ast.Module) -> list[object]:
     arguments, and the call of what it returns, as seen from the function (or module
     level) around it."""
     found: list[object] = [knowledge.token(), knowledge.warnings()]
+    # What a call table of the module asks: every name it spells.
+    spelled = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)})
+    found.extend((name, knowledge.of_name(name)) for name in spelled)
     scopes: list[tuple[ast.AST, set[str]]] = [(tree, set())]
     for function in ast.walk(tree):
         if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):

@@ -1,8 +1,8 @@
 """Computing the entries of one module's names: resolve, build the call graph, solve.
 
-By default only the names the module calls or passes to calls (its *roots*) are
-computed: the functions nobody calls (a generated module's ``solve_*``) are never
-summarised. The fixpoint's answers for a node depend only on the nodes it reaches, and
+By default only the names the module mentions, and the module chains it calls or passes
+to calls (its *roots*), are computed: the functions nobody mentions (a generated
+module's ``solve_*``) are never summarised. The fixpoint's answers for a node depend only on the nodes it reaches, and
 the worklist visits those in the same relative order whatever else is in the graph, so
 every root gets exactly the entry it gets when everything is computed (``eager``).
 """
@@ -138,7 +138,8 @@ class Builder:
         self, resolver: Resolver, bound: frozenset[str]
     ) -> tuple[dict[str, Target], dict[str, Target], frozenset[str]]:
         """The names and chains to compute now: every one when eager; else those the
-        module calls or passes, and those a pure-calls pattern names (for warnings).
+        module mentions (chains: calls or passes), and those a pure-calls pattern names
+        (for warnings).
 
         Every name and chain is resolved either way (resolving is cheap; summarising is
         not), so the same files are read whatever is computed."""
@@ -152,9 +153,9 @@ class Builder:
                 chains[spelled] = resolver.chain(base, attrs)
         module_chains = frozenset(chains)
         if not self.eager:
-            called = scope.called
-            targets = {n: t for n, t in targets.items() if n in called or self._declared_anywhere(t)}
-            chains = {c: t for c, t in chains.items() if c in called or self._declared_anywhere(t)}
+            used = scope.used
+            targets = {n: t for n, t in targets.items() if n in used or self._declared_anywhere(t)}
+            chains = {c: t for c, t in chains.items() if c in used or self._declared_anywhere(t)}
         return targets, chains, module_chains
 
     def _declared_anywhere(self, target: Target) -> bool:
@@ -277,9 +278,9 @@ class Builder:
             f"max_functions={settings.max_functions}",
             f"unresolved {unresolved!r}",
         ]
-        called = self.scope.called
+        used = self.scope.used
         for kind, table, known in (("name", names, bound), ("chain", chains, module_chains)):
-            for name in sorted(called & known):
+            for name in sorted(used & known):
                 lines.append(f"{kind} {name} {entry_text(table[name])}")
         lines.extend(f"warning {warning}" for warning in warnings)
         for module, text in sorted(self.library.digests.items()):

@@ -1,7 +1,7 @@
 """The public face: what each name a module can call may do, computed once per module.
 
-``knowledge_for`` computes the names the module calls or passes to calls (see
-:mod:`.builder`); a question about any other name it binds is answered by computing
+``knowledge_for`` computes the names the module mentions (see :mod:`.builder`); a
+question about any other name it binds is answered by computing
 every name once, on first need, so the answers never depend on what was asked first.
 """
 
@@ -72,8 +72,8 @@ class Knowledge:
         return make_snapshot({n: self.name_entry(n) for n in plain}, chains, bound)
 
     def token(self) -> str:
-        """Stable text for cache keys: the answers for every name and chain the module
-        calls or passes to calls, and a content hash of every library file read."""
+        """Stable text for cache keys: the answers for every name the module mentions and
+        every chain it calls or passes, and a content hash of every library file read."""
         return self._tables.token
 
     def warnings(self) -> tuple[str, ...]:

@@ -73,8 +73,10 @@ class ModuleScan:
     outside_rebinds: set[tuple[str, str]] = field(default_factory=set)
     all_mutated: bool = False
     imports: set[str] = field(default_factory=set)
-    called: set[str] = field(default_factory=set)
-    """Names and dotted chains spelled as a callee or as an argument of a call."""
+    used: set[str] = field(default_factory=set)
+    """Every name spelled, and the dotted chains spelled as a callee or as an argument of
+    a call: whatever its code can call, directly, through a local, or through a function
+    it passes them to."""
     chains: set[str] = field(default_factory=set)
     """Every dotted chain spelled anywhere (``a.b.c`` and ``a.b``)."""
 
@@ -104,12 +106,18 @@ class _Scanner:
         if modules:
             # Only a name bound to a module can pass the module on; most trees have none.
             self.handlers[ast.Name] = self.name_node
+        else:
+            self.handlers[ast.Name] = self.name_used
 
     def escape(self, why: str, node: ast.AST) -> None:
         if self.scan.escaped is None:
             self.scan.escaped = f"{why} (line {getattr(node, 'lineno', '?')})"
 
+    def name_used(self, node: ast.Name) -> None:
+        self.scan.used.add(node.id)
+
     def name_node(self, node: ast.Name) -> None:
+        self.scan.used.add(node.id)
         # Parents come first in the walk, so every attribute base is known by now.
         if node.id in self.modules and isinstance(node.ctx, ast.Load) and id(node) not in self.attribute_bases:
             # The module object itself is passed on: whoever gets it may rebind its
@@ -122,7 +130,7 @@ class _Scanner:
     def call(self, node: ast.Call) -> None:
         self.named_module(node)
         scan = self.scan
-        _add_call_spellings(node, scan.called)
+        _add_call_spellings(node, scan.used)
         if not isinstance(node.func, ast.Name):
             return
         called = node.func.id

@@ -87,9 +87,10 @@ class ModuleScope:
     """``(module, attr)`` pairs this module rebinds in other modules (attr ``*``: any)."""
     imports: tuple[str, ...] = ()
     """Every module an import statement anywhere in it names (absolute), sorted."""
-    called: frozenset[str] = frozenset()
-    """Names and dotted chains it spells as a callee or as an argument of a call: all the
-    callables its code can call, directly or through a function it passes them to."""
+    used: frozenset[str] = frozenset()
+    """Every name it spells, and the dotted chains it spells as a callee or as an argument
+    of a call: all the callables its code can call (a ``def`` nobody mentions is not in
+    it)."""
     chains: frozenset[str] = frozenset()
     """Every dotted chain it spells (``a.b.c`` and ``a.b``)."""
 
@@ -159,7 +160,7 @@ def read_scope(tree: ast.Module, name: str, path: Path | None, is_package: bool)
         escaped=scan.escaped,
         outside_rebinds=frozenset(scan.outside_rebinds),
         imports=tuple(sorted(scan.imports)),
-        called=frozenset(scan.called),
+        used=frozenset(scan.used),
         chains=frozenset(scan.chains),
         shown=display(path) if path is not None else name,
     )
