@@ -561,6 +561,14 @@ def test_a_star_import_of_an_unreadable_module_makes_every_free_name_unknown(tmp
     assert plain.of_name("anything").does == Does.FAILS  # NameError
 
 
+def test_an_unbound_name_is_a_name_error_and_a_builtin_without_entry_is_unknown(tmp_path: Path) -> None:
+    knowledge = know(tmp_path, "def mine():\n    return 1\n")
+    assert knowledge.of_name("keys").does == Does.FAILS
+    assert "NameError" in knowledge.of_name("keys").origin
+    assert knowledge.of_name("NotImplemented").does == ANYTHING
+    assert "no entry in the table" in knowledge.of_name("NotImplemented").origin
+
+
 def test_no_knowledge_knows_only_builtins() -> None:
     assert NO_KNOWLEDGE.of_name("len").does == Does.FAILS
     assert NO_KNOWLEDGE.of_name("print").does & Does.WRITES_STATE
@@ -678,7 +686,7 @@ sys.stdout.write(knowledge_for(ast.parse(path.read_text()), path, settings).toke
 
 def test_the_token_follows_the_sources(tmp_path: Path) -> None:
     lib = "def f(x):\n    return x\n"
-    main = "from lib import *\nimport lib\nlib.f\n"
+    main = "from lib import *\nimport lib\nlib.f(1)\ndef g(x):\n    return f(x)\n"
     first = know(tmp_path, main, {"lib.py": lib}).token()
     assert know(tmp_path, main, {"lib.py": lib}).token() == first
     fresh = subprocess.run(
@@ -690,7 +698,10 @@ def test_the_token_follows_the_sources(tmp_path: Path) -> None:
     assert know(tmp_path, main, {"lib.py": lib + "# comment\n"}).token() != first
     changed = know(tmp_path, main, {"lib.py": "def f(x):\n    print(x)\n"}).token()
     assert changed != first
-    assert "name f 5" in changed and "name f 0" in first
+    assert "name f (((5, 'writes state: " in changed and "name f (((0, 'pure, " in first
+    assert "chain lib.f (((5, " in changed and "chain lib.f (((0, " in first
+    # Names the module never calls are not part of it.
+    assert "name g " not in first
 
 
 # -- budget -------------------------------------------------------------------------------------

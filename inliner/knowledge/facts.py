@@ -45,9 +45,13 @@ EFFECTS = Does.READS_STATE | Does.WRITES_STATE | Does.LIVING_RESULT | Does.READS
 """The bits that make a call more than a computation (FAILS is not an effect here)."""
 
 
+_UNKNOWN = int(Does.UNKNOWN)
+_FAILS = int(Does.FAILS)
+
+
 def widen(does: Does) -> Does:
     """``does`` with UNKNOWN spread to every bit (the one normal form used everywhere)."""
-    return ANYTHING if does & Does.UNKNOWN else does
+    return ANYTHING if int.__and__(does, _UNKNOWN) else does
 
 
 _LABELS = (
@@ -59,12 +63,17 @@ _LABELS = (
 )
 
 
+_HEADLINE_ORDER = tuple((int(bit), bit) for bit, _ in _LABELS)
+"""The labelled bits as plain ints: these run for every entry, and Flag.__and__ is slow."""
+
+
 def headline(does: Does) -> Does:
     """The one bit an origin line explains: the most far-reaching one present."""
-    for bit, _ in _LABELS:
-        if does & bit:
+    value = int(does)
+    for number, bit in _HEADLINE_ORDER:
+        if value & number:
             return bit
-    return Does.FAILS if does & Does.FAILS else Does.NOTHING
+    return Does.FAILS if value & _FAILS else Does.NOTHING
 
 
 def label(bit: Does) -> str:

@@ -13,8 +13,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .facts import ANYTHING, Does, widen
-from .graph import Arg, NodeRef, NodeSpec, ParamRef, SiteSpec, Static
+from .facts import ANYTHING, Does
+from .graph import RESULT, Arg, NodeRef, NodeSpec, ParamRef, SiteSpec, Static
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class State:
 
     def reason(self, bit: Does) -> str:
         for known, text in self.why:
-            if known & bit:
+            if int.__and__(known, bit):  # plain int arithmetic: Flag.__and__ is slow
                 return text
         return ""
 
@@ -80,40 +80,59 @@ def _refs(site: SiteSpec) -> list[str]:
     return refs
 
 
+_BITS = tuple((int(bit), bit) for bit in Does if bit)
+"""Each flag as a plain int beside its member: flag arithmetic on the enum is slow, and
+this loop runs for every callee of every node on every round."""
+_ANYTHING = int(ANYTHING)
+_UNKNOWN = int(Does.UNKNOWN)
+
+
 class _Accumulator:
     def __init__(self) -> None:
-        self.does = Does.NOTHING
+        self.does = 0
         self.calls: set[int] = set()
         self.why: dict[Does, str] = {}
 
     def add(self, does: Does, why: str | Callable[[Does], str]) -> None:
-        does = widen(does)
-        for bit in Does:
-            if bit and does & bit and bit not in self.why:
+        value = int(does)
+        if value & _UNKNOWN:
+            value = _ANYTHING  # UNKNOWN carries every bit (see facts.widen)
+        if not value & ~self.does:
+            return  # every bit already has its first reason
+        for number, bit in _BITS:
+            if value & number and bit not in self.why:
                 self.why[bit] = why(bit) if callable(why) else why
-        self.does |= does
+        self.does |= value
 
     def state(self, declared: str | None = None) -> State:
-        ordered = tuple((bit, self.why[bit]) for bit in Does if bit in self.why)
-        return State(self.does, frozenset(self.calls), ordered, declared)
+        ordered = tuple((bit, self.why[bit]) for _, bit in _BITS if bit in self.why)
+        return State(Does(self.does), frozenset(self.calls), ordered, declared)
 
 
 def _evaluate(spec: NodeSpec, specs: dict[str, NodeSpec], states: dict[str, State], declared: Declared) -> State:
-    pattern = declared(spec.qualname) if "#" not in spec.key else None
-    if pattern is not None:
+    result = spec.key.endswith(RESULT)
+    pattern = declared(spec.qualname) if "#" not in spec.key or result else None
+    if pattern is not None and not result:
         acc = _Accumulator()
         acc.add(_DECLARED_PURE, f"declared pure by pure-calls '{pattern}'")
         return acc.state(pattern)
     acc = _Accumulator()
     if spec.pinned is not None:
         acc.add(*spec.pinned)
-        return acc.state()
-    for does, why in spec.evidence:
-        acc.add(does, why)
-    acc.calls.update(spec.param_calls)
-    for site in spec.sites:
-        for callee in site.callees:
-            _call(acc, spec, site, callee, specs, states, declared)
+    else:
+        for does, why in spec.evidence:
+            acc.add(does, why)
+        acc.calls.update(spec.param_calls)
+        for site in spec.sites:
+            for callee in site.callees:
+                _call(acc, spec, site, callee, specs, states, declared)
+    if pattern is not None:
+        # The user vouches for what a declared function builds as for its body; the
+        # functions passed to it still do what they do, so its calls stay.
+        pinned = _Accumulator()
+        pinned.add(_DECLARED_PURE, f"declared pure by pure-calls '{pattern}'")
+        pinned.calls = acc.calls
+        return pinned.state(pattern)
     return acc.state()
 
 

@@ -21,17 +21,10 @@ from .resolve import (
     UnknownTarget,
     ValueTarget,
 )
-from .summary import (
-    ArgLambda,
-    ArgParam,
-    ArgStatic,
-    ArgTarget,
-    ArgValue,
-    Summary,
-    is_generator,
-    own_nodes,
-    summarise,
-)
+from .summary import own_nodes
+from .summary_records import ArgLambda, ArgParam, ArgStatic, ArgTarget, ArgValue, Summary
+from .decorators import gives_back, stored_names
+from .memo import by_syntax, summary_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +79,9 @@ class NodeSpec:
     """Facts decided without the fixpoint (UNKNOWN for an opaque decorator, budget)."""
 
 
+RESULT = "#result"
+"""The key suffix of the node for calling what a function returns."""
+
 _SAFE_BASES = frozenset("object tuple list dict set frozenset int float str bytes".split())
 
 
@@ -107,6 +103,19 @@ def static_of(target: Target) -> Static | None:
     return None
 
 
+def result_static(target: Target) -> Static:
+    """What calling the value a target that is not a function in source returns does: a
+    call that cannot succeed builds nothing to call; anything else is UNKNOWN."""
+    if isinstance(target, ClassTarget):
+        why = f"unknown: calls an instance of {target.scope.name}.{target.name}"
+        return Static(ANYTHING, why, f"{target.name}{RESULT}")
+    static = static_of(target)
+    assert static is not None, "functions have result nodes"
+    if isinstance(target, (MissingTarget, ModuleTarget)) or (isinstance(target, ValueTarget) and target.immutable):
+        return Static(Does.FAILS, static.why, f"{static.qualname}{RESULT}")
+    return Static(ANYTHING, f"unknown: calls what {static.qualname} returns", f"{static.qualname}{RESULT}")
+
+
 class Graph:
     """Nodes for every function reachable from the targets asked for."""
 
@@ -115,7 +124,10 @@ class Graph:
         self.max_functions = max_functions
         self.specs: dict[str, NodeSpec] = {}
         self._pending: list[tuple[str, FunctionTarget | ClassTarget]] = []
+        self._queued: set[str] = set()
+        """Every key ever queued (a key popped is built before anything else is popped)."""
         self._summarised = 0
+        self._summaries: dict[str, Summary] = {}
 
     def callee(self, target: Target) -> tuple[NodeRef | Static, ...]:
         """The callee(s) a target stands for, queueing nodes to build."""
@@ -123,12 +135,26 @@ class Graph:
             return self.callee(target.first) + self.callee(target.second)
         if isinstance(target, (FunctionTarget, ClassTarget)):
             key = f"{target.scope.name}.{target.name}"
-            if key not in self.specs and all(k != key for k, _ in self._pending):
+            if key not in self.specs and key not in self._queued:
+                self._queued.add(key)
                 self._pending.append((key, target))
             return (NodeRef(key),)
         static = static_of(target)
         assert static is not None
         return (static,)
+
+    def result_callee(self, target: Target) -> tuple[NodeRef | Static, ...]:
+        """What calling the value ``target(...)`` returns stands for (see :mod:`.returns`):
+        a ``#result`` node for a function in source; UNKNOWN for anything else."""
+        if isinstance(target, EitherTarget):
+            return self.result_callee(target.first) + self.result_callee(target.second)
+        if isinstance(target, FunctionTarget):
+            key = f"{target.scope.name}.{target.name}{RESULT}"
+            if key not in self.specs and key not in self._queued:
+                self._queued.add(key)
+                self._pending.append((key, target))
+            return (NodeRef(key),)
+        return (result_static(target),)
 
     def build(self) -> None:
         """Build every queued node and whatever they call (iteratively)."""
@@ -136,7 +162,10 @@ class Graph:
             key, target = self._pending.pop()
             if key in self.specs:
                 continue
-            if isinstance(target, FunctionTarget):
+            if key.endswith(RESULT):
+                assert isinstance(target, FunctionTarget)
+                self.specs[key] = self._result(key, target)
+            elif isinstance(target, FunctionTarget):
                 self.specs[key] = self._function(key, target)
             else:
                 self.specs[key] = self._class(key, target)
@@ -159,14 +188,28 @@ class Graph:
             if not self._transparent(target.scope, decorator):
                 text = _text(decorator)
                 return _pinned(key, where, ANYTHING, f"unknown: {where} ({target.name}) is decorated by {text}, which may replace it")
-        summary = summarise(self.resolver, target.scope, target.name, node)
+        summary = summary_of(self.resolver, self.resolver.library, target.scope, target.name, node)
+        self._summaries[key] = summary
         spec = self._spec(key, summary, offset=0)
         living: list[tuple[Does, str]] = []
         if isinstance(node, ast.AsyncFunctionDef):
             living.append((Does.LIVING_RESULT, f"{where} ({target.name}) is a coroutine function"))
-        elif is_generator(node):
+        elif summary.generator:
             living.append((Does.LIVING_RESULT, f"{where} ({target.name}) is a generator function"))
         return _with_evidence(spec, tuple(living))
+
+    def _result(self, key: str, target: FunctionTarget) -> NodeSpec:
+        """The node for calling what ``target`` returns: its result summary as a node
+        with the function's own parameters."""
+        base = key.removesuffix(RESULT)
+        if base not in self.specs:
+            self.specs[base] = self._function(base, target)
+        summary = self._summaries.get(base)
+        if summary is None or summary.result is None:
+            pinned = self.specs[base].pinned
+            why = pinned[1].removeprefix("unknown: ") if pinned is not None else "not summarised"
+            return _pinned(key, self.specs[base].where, ANYTHING, f"unknown: what {target.name} returns is not known: {why}")
+        return self._spec(key, summary.result, offset=0)
 
     def _spec(self, key: str, summary: Summary, offset: int) -> NodeSpec:
         """Turn a summary into a node, numbering parameters from ``offset`` (1 for an
@@ -178,6 +221,8 @@ class Graph:
             if isinstance(site.callee, ArgParam):
                 shifted = site.callee.index - offset
                 callee = (ParamRef(shifted),) if shifted >= 0 else (Static(ANYTHING, "unknown: calls self", "self"),)
+            elif site.of_result:
+                callee = self.result_callee(site.callee)
             else:
                 callee = self.callee(site.callee)
             args: list[Arg] = []
@@ -245,22 +290,8 @@ class Graph:
         if not isinstance(target, FunctionTarget):
             return False
         definition = target.binding.node
-        if isinstance(definition, ast.AsyncFunctionDef) or is_generator(definition):
-            return False
-        if not factory:
-            return _returns_its_argument(definition)
-        returned = _returned_names(definition)
-        if len(returned) != 1:
-            return False
-        inner = [
-            n
-            for n in definition.body
-            if isinstance(n, ast.FunctionDef) and n.name == returned[0]
-        ]
-        rebinds = [
-            n for n in own_nodes(list(definition.body)) if returned[0] in _stored_names(n)
-        ]
-        return len(inner) == 1 and len(rebinds) == 0 and _returns_its_argument(inner[0])
+        kind = "gives back what its result gets" if factory else "gives back what it gets"
+        return by_syntax(definition, kind, lambda: gives_back(definition, factory))
 
     def _expression_target(self, scope: ModuleScope, node: ast.expr) -> Target | None:
         attrs: list[str] = []
@@ -328,7 +359,7 @@ class Graph:
     ) -> NodeSpec:
         if init.decorator_list:
             return _pinned(key, owner.scope.where(init.lineno), ANYTHING, "unknown: decorated __init__")
-        summary = summarise(self.resolver, owner.scope, f"{owner.name}.__init__", init, init_self=True)
+        summary = summary_of(self.resolver, self.resolver.library, owner.scope, f"{owner.name}.__init__", init, init_self=True)
         spec = self._spec(key, summary, offset=1)
         return _with_evidence(spec, living)
 
@@ -369,67 +400,8 @@ def _class_members(node: ast.ClassDef) -> dict[str, ast.FunctionDef | None]:
             members[statement.name] = statement if statement.name not in members else None
         else:
             for child in own_nodes([statement]):
-                for name in _stored_names(child):
+                for name in stored_names(child):
                     members[name] = None
             if isinstance(statement, (ast.AsyncFunctionDef, ast.ClassDef)):
                 members[statement.name] = None
     return members
-
-
-def _stored_names(node: ast.AST) -> list[str]:
-    if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-        return [node.id]
-    if isinstance(node, (ast.Import, ast.ImportFrom)):
-        return [(a.asname or a.name).partition(".")[0] for a in node.names]
-    return []
-
-
-def _returned_names(function: ast.FunctionDef) -> list[str]:
-    """The names every ``return`` of ``function`` gives back (empty if one returns
-    something else, or the body can end without returning)."""
-    if not function.body or not isinstance(function.body[-1], ast.Return):
-        return []
-    names: set[str] = set()
-    for node in own_nodes(list(function.body)):
-        if isinstance(node, ast.Return):
-            if not isinstance(node.value, ast.Name):
-                return []
-            names.add(node.value.id)
-    return sorted(names)
-
-
-_HARMLESS_ATTRS = frozenset({"__name__", "__qualname__", "__doc__", "__module__"})
-
-
-def _returns_its_argument(function: ast.FunctionDef) -> bool:
-    """Whether ``function(f)`` is always ``f`` itself, unchanged: it returns its first
-    parameter everywhere, never rebinds it, and uses it only to read its name or to
-    store it in a container (registration)."""
-    params = function.args.posonlyargs + function.args.args
-    if not params or is_generator(function):
-        return False
-    name = params[0].arg
-    if _returned_names(function) != [name]:
-        return False
-    nodes = own_nodes(list(function.body))
-    parents = {id(c): p for p in nodes for c in ast.iter_child_nodes(p)}
-    for node in nodes:
-        if name in _stored_names(node):
-            return False
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            inner = node.body if isinstance(node, ast.Lambda) else node
-            if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(inner)):
-                return False  # captured: a nested scope could do anything with it
-        if not (isinstance(node, ast.Name) and node.id == name):
-            continue
-        parent = parents.get(id(node))
-        if isinstance(parent, ast.Return):
-            continue
-        if isinstance(parent, ast.Attribute) and parent.attr in _HARMLESS_ATTRS and isinstance(parent.ctx, ast.Load):
-            continue
-        if isinstance(parent, ast.Assign) and parent.value is node and all(
-            isinstance(t, ast.Subscript) for t in parent.targets
-        ):
-            continue
-        return False
-    return True

@@ -1,14 +1,14 @@
-"""The modules consulted for one analysed module: found, read and parsed once, within a
-budget of files, never imported."""
+"""The modules consulted for one analysed module: found and read once, within a budget of
+files, never imported. Parsing goes through the process-wide :mod:`.filecache`."""
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from .module_scope import ModuleScope, read_scope
-from .sources import Found, digest, find_module
+from .filecache import ModuleMemo, ReadError, read_module
+from .module_scope import ModuleScope
+from .sources import Found, find_module
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +31,23 @@ class Library:
         self._project = project
         self._max_files = max_files
         self._modules: dict[str, ModuleScope | Unavailable] = {}
+        self._memos: dict[str, ModuleMemo] = {}
         self.digests: dict[str, str] = {}
-        """Module name -> content hash of its file (or the reason it has none)."""
+        """Module name -> content hash of its file (or the reason it has none), for every
+        module read (not the analysed one)."""
         self.parsed = 0
+        self._outside_project: set[str] = set()
 
-    def add(self, scope: ModuleScope, content_hash: str) -> None:
-        """Register the analysed module itself under its own name."""
+    def add(self, scope: ModuleScope) -> None:
+        """Register the analysed module itself under its own name (its tree was given:
+        what it contributes to answers is in the answers, not in a file digest)."""
         self._modules[scope.name] = scope
-        self.digests[scope.name] = content_hash
+
+    def memo(self, scope: ModuleScope) -> ModuleMemo | None:
+        """The process-wide memo of ``scope``'s file version (None for the analysed module,
+        whose tree was given, not read)."""
+        memo = self._memos.get(scope.name)
+        return memo if memo is not None and memo.scope is scope else None
 
     def loaded(self) -> list[ModuleScope]:
         """Every module read so far, in name order."""
@@ -51,7 +60,10 @@ class Library:
         stack = [name for m in self.loaded() for name in m.imports]
         while stack:
             name = stack.pop()
-            if name in self._modules or not isinstance(find_module(name, self._project), Found):
+            if name in self._modules or name in self._outside_project:
+                continue
+            if not isinstance(find_module(name, self._project), Found):
+                self._outside_project.add(name)
                 continue
             scope = self.module(name)
             if isinstance(scope, ModuleScope):
@@ -83,10 +95,9 @@ class Library:
         if self.parsed >= self._max_files:
             return Unavailable(name, f"budget: more than {self._max_files} source files")
         self.parsed += 1
-        try:
-            data = found.path.read_bytes()
-            tree = ast.parse(data, filename=str(found.path))
-        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError) as error:
-            return Unavailable(name, f"cannot read {found.path}: {type(error).__name__}")
-        self.digests[name] = digest(data)
-        return read_scope(tree, name, found.path, found.is_package)
+        memo = read_module(found.path, name, found.is_package)
+        if isinstance(memo, ReadError):
+            return Unavailable(name, f"cannot read {found.path}: {memo.kind}")
+        self.digests[name] = memo.digest
+        self._memos[name] = memo
+        return memo.scope

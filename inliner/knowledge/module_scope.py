@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+from .module_scan import absolute_module, scan_module
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +83,16 @@ class ModuleScope:
     """``__all__`` exists but is not a literal: a star import may export any bound name."""
     escaped: str | None
     """Why every name of this module is UNKNOWN (its namespace escapes), or None."""
-    outside_rebinds: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    outside_rebinds: frozenset[tuple[str, str]] = frozenset()
     """``(module, attr)`` pairs this module rebinds in other modules (attr ``*``: any)."""
     imports: tuple[str, ...] = ()
     """Every module an import statement anywhere in it names (absolute), sorted."""
+    used: frozenset[str] = frozenset()
+    """Every name it spells, and the dotted chains it spells as a callee or as an argument
+    of a call: all the callables its code can call (a ``def`` nobody mentions is not in
+    it)."""
+    chains: frozenset[str] = frozenset()
+    """Every dotted chain it spells (``a.b.c`` and ``a.b``)."""
 
     def exports(self, name: str) -> bool | None:
         """Whether ``from this import *`` binds ``name`` from this module's own bindings:
@@ -133,7 +141,8 @@ def read_scope(tree: ast.Module, name: str, path: Path | None, is_package: bool)
             ambiguous.setdefault(bound, f"bound more than once (lines {lines})")
         elif bound not in ambiguous:
             bindings[bound], binding_index[bound] = entries[0][1], entries[0][0]
-    scan = _scan_dynamic(tree, bindings)
+    modules = {bound: b.module for bound, b in bindings.items() if isinstance(b, ModuleImport)}
+    scan = scan_module(tree, modules, set(bindings), name, is_package)
     for declared, line in scan.globals_declared.items():
         ambiguous.setdefault(declared, f"declared global in a function (line {line})")
         bindings.pop(declared, None)
@@ -150,22 +159,11 @@ def read_scope(tree: ast.Module, name: str, path: Path | None, is_package: bool)
         all_dynamic=all_dynamic,
         escaped=scan.escaped,
         outside_rebinds=frozenset(scan.outside_rebinds),
-        imports=_imports(tree, name, is_package),
+        imports=tuple(sorted(scan.imports)),
+        used=frozenset(scan.used),
+        chains=frozenset(scan.chains),
         shown=display(path) if path is not None else name,
     )
-
-
-def _imports(tree: ast.Module, name: str, is_package: bool) -> tuple[str, ...]:
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            module = absolute_module(node.module, node.level, name, is_package)
-            if module:
-                found.add(module)
-                found.update(f"{module}.{a.name}" for a in node.names if a.name != "*")
-    return tuple(sorted(found))
 
 
 def _same_import(entries: Iterable[Binding]) -> bool:
@@ -173,19 +171,6 @@ def _same_import(entries: Iterable[Binding]) -> bool:
     a.b`` both bind ``a`` to module ``a``): the name keeps one value."""
     distinct = set(entries)
     return len(distinct) == 1 and isinstance(next(iter(distinct)), (ModuleImport, FromImport))
-
-
-def absolute_module(module: str | None, level: int, name: str, is_package: bool) -> str:
-    """The absolute name of ``from <level dots><module> import``; empty if it leaves the
-    package tree (or the importing module has no package)."""
-    if level == 0:
-        return module or ""
-    parts = name.split(".") if name else []
-    keep = len(parts) - level + (1 if is_package else 0)
-    if keep < 1:
-        return ""
-    base = ".".join(parts[:keep])
-    return f"{base}.{module}" if module else base
 
 
 def _statement_bindings(
@@ -284,101 +269,6 @@ def _immutable(value: ast.expr) -> bool:
         else:
             return False
     return True
-
-
-@dataclass
-class _DynamicScan:
-    escaped: str | None = None
-    globals_declared: dict[str, int] = field(default_factory=dict)
-    outside_rebinds: set[tuple[str, str]] = field(default_factory=set)
-    all_mutated: bool = False
-
-
-_ESCAPING_CALLS = frozenset({"globals", "exec", "eval", "__import__"})
-_ESCAPING_ATTRS = frozenset({"__globals__", "f_globals", "__builtins__"})
-
-
-def _scan_dynamic(tree: ast.Module, bindings: dict[str, Binding]) -> _DynamicScan:
-    """Everything in the module that can rebind module names behind the syntax's back."""
-    scan = _DynamicScan()
-    modules = {
-        bound: binding.module
-        for bound, binding in bindings.items()
-        if isinstance(binding, ModuleImport)
-    }
-
-    def escape(why: str, node: ast.AST) -> None:
-        if scan.escaped is None:
-            scan.escaped = f"{why} (line {getattr(node, 'lineno', '?')})"
-
-    nodes = list(ast.walk(tree))
-    attribute_bases = {id(n.value) for n in nodes if isinstance(n, ast.Attribute)}
-    for node in nodes:
-        if isinstance(node, ast.Name) and node.id in modules and isinstance(node.ctx, ast.Load):
-            if id(node) not in attribute_bases:
-                # The module object itself is passed on: whoever gets it may rebind
-                # its names (setattr, attribute stores) behind the syntax's back.
-                scan.outside_rebinds.add((modules[node.id], "*"))
-        named = _named_module(node)
-        if named is not None:
-            scan.outside_rebinds.add((named, "*"))
-        if isinstance(node, ast.Global):
-            for declared in node.names:
-                scan.globals_declared.setdefault(declared, node.lineno)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            called = node.func.id
-            if called in _ESCAPING_CALLS and called not in bindings:
-                escape(f"the module namespace escapes: {called}()", node)
-            elif called == "vars" and not node.args:
-                escape("the module namespace escapes: vars()", node)
-            elif called == "vars" and isinstance(node.args[0], ast.Name) and node.args[0].id in modules:
-                scan.outside_rebinds.add((modules[node.args[0].id], "*"))
-            elif called in ("setattr", "delattr") and node.args:
-                target = node.args[0]
-                if isinstance(target, ast.Name) and target.id in modules:
-                    scan.outside_rebinds.add((modules[target.id], "*"))
-                elif not isinstance(target, ast.Name):
-                    escape(f"{called}() on an object that may be a module", node)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            names += [alias.name for alias in node.names]
-            if any(n.partition(".")[0] == "importlib" for n in names):
-                escape("the module uses importlib", node)
-        elif isinstance(node, ast.Attribute):
-            if node.attr in _ESCAPING_ATTRS:
-                escape(f"the module namespace escapes: .{node.attr}", node)
-            elif node.attr == "modules" and _is_module_name(node.value, modules, "sys"):
-                escape("the module namespace escapes: sys.modules", node)
-            elif isinstance(node.value, ast.Name) and node.value.id in modules:
-                if isinstance(node.ctx, (ast.Store, ast.Del)):
-                    scan.outside_rebinds.add((modules[node.value.id], node.attr))
-                elif node.attr == "__dict__":
-                    scan.outside_rebinds.add((modules[node.value.id], "*"))
-            if node.attr in ("append", "extend", "remove", "insert", "clear", "pop"):
-                if isinstance(node.value, ast.Name) and node.value.id == "__all__":
-                    scan.all_mutated = True
-    return scan
-
-
-def _named_module(node: ast.AST) -> str | None:
-    """The module a constant name reaches: ``sys.modules["m"]``,
-    ``importlib.import_module("m")``, ``__import__("m")``."""
-    key: ast.expr | None = None
-    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute):
-        if node.value.attr == "modules":
-            key = node.slice
-    elif isinstance(node, ast.Call) and node.args:
-        func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-        if name in ("import_module", "__import__", "reload"):
-            key = node.args[0]
-    if isinstance(key, ast.Constant) and isinstance(key.value, str):
-        return key.value
-    return None
-
-
-def _is_module_name(node: ast.expr, modules: dict[str, str], module: str) -> bool:
-    return isinstance(node, ast.Name) and modules.get(node.id) == module
 
 
 def _literal_all(

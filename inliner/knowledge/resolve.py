@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass
+from typing import Protocol
 
 from .builtins import BUILTINS, Entry, stdlib_entry
 from .library import Library, Unavailable
@@ -89,7 +90,20 @@ Target = (
     | EitherTarget
 )
 
-_BUILTIN_NAMES = frozenset(dir(builtins))
+BUILTIN_NAMES = frozenset(dir(builtins))
+"""Every name the builtins module binds (with a table entry or not)."""
+
+
+class NameResolver(Protocol):
+    """The two questions a function summary asks about names (see :class:`Resolver`)."""
+
+    def free_name(self, scope: ModuleScope, name: str) -> Target:
+        """What a free name means in ``scope``."""
+        ...
+
+    def chain(self, target: Target, attrs: list[str]) -> Target:
+        """What ``target.a.b`` is."""
+        ...
 
 
 class Resolver:
@@ -203,7 +217,7 @@ class Resolver:
         if free:
             if name in BUILTINS:
                 return BuiltinTarget(name, BUILTINS[name])
-            if name in _BUILTIN_NAMES:
+            if name in BUILTIN_NAMES:
                 return UnknownTarget(name, f"builtin {name} has no entry in the table")
             return MissingTarget(name, f"{name} is not bound in '{scope.name}' (NameError)")
         if scope.is_package:

@@ -7,7 +7,6 @@ extension or a module built into the interpreter has no source to read, and says
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import importlib.machinery
 import sys
@@ -121,20 +120,6 @@ def package_home(path: Path) -> Path:
     for _ in range(name.count(".") + (1 if path.name == "__init__.py" else 0)):
         directory = directory.parent
     return directory
-
-
-def tree_digest(tree: ast.AST) -> str:
-    """Content hash of a syntax tree given without its text, built breadth first with
-    an explicit queue (``ast.dump`` recurses, and a hostile tree is deep)."""
-    hasher = hashlib.sha256()
-    for node in ast.walk(tree):
-        hasher.update(type(node).__name__.encode())
-        for name, value in ast.iter_fields(node):
-            if isinstance(value, list):
-                hasher.update(f"{name}[{len(value)}]".encode())
-            elif not isinstance(value, ast.AST):
-                hasher.update(f"{name}={value!r};".encode())
-    return hasher.hexdigest()[:16]
 
 
 def digest(data: bytes) -> str:

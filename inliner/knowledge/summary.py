@@ -12,7 +12,6 @@ receiver. Everything else that runs code not in view is UNKNOWN.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 
 from .builtins import BUILTINS
 from .facts import ANYTHING, Does
@@ -22,11 +21,13 @@ from .resolve import (
     EitherTarget,
     MissingTarget,
     ModuleTarget,
-    Resolver,
+    NameResolver,
     Target,
     UnknownTarget,
     ValueTarget,
 )
+from .returns import result_summary
+from .summary_records import ArgLambda, ArgParam, ArgStatic, ArgTarget, ArgValue, Site, Summary
 
 FRAME_ATTRS = frozenset(
     "f_back f_locals f_code f_lineno f_lasti f_trace tb_frame tb_next gi_frame cr_frame "
@@ -95,68 +96,6 @@ _FAILING_NODES = (
 """Nodes whose evaluation may raise (a dunder runs, a truth test, a hash, a raise)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ArgParam:
-    """An argument that is a parameter of the function being summarised."""
-
-    index: int
-
-
-@dataclass(frozen=True, slots=True)
-class ArgTarget:
-    """An argument that is a module-level name (or module attribute), resolved."""
-
-    target: Target
-
-
-@dataclass(frozen=True, slots=True)
-class ArgLambda:
-    """A lambda written as the argument; its body runs only if the callee calls it."""
-
-    summary: Summary
-
-
-@dataclass(frozen=True, slots=True)
-class ArgStatic:
-    """An argument whose call, if made, does ``does`` (a constant, a read-only method)."""
-
-    does: Does
-    why: str
-
-
-ArgValue = ArgParam | ArgTarget | ArgLambda | ArgStatic
-
-
-@dataclass(frozen=True, slots=True)
-class Site:
-    """One call whose callee's facts are only known after the fixpoint."""
-
-    callee: Target | ArgParam
-    positional: tuple[ArgValue | None, ...]
-    """None for an argument that is no function we can see (calling it is UNKNOWN)."""
-    keywords: tuple[tuple[str, ArgValue | None], ...]
-    spread: bool
-    """``*args`` or ``**kwargs`` at the call: arguments cannot be matched to parameters."""
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class Summary:
-    """A function's own contribution (or a lambda's)."""
-
-    qualname: str
-    where: str
-    evidence: tuple[tuple[Does, str], ...]
-    sites: tuple[Site, ...]
-    param_calls: frozenset[int]
-    """Parameters of the summarised function (for a lambda: of the enclosing function)
-    that are called directly."""
-    params: tuple[str, ...]
-    """Parameters that can be passed by position, then keyword-only ones."""
-    positional_count: int
-    defaults: tuple[tuple[int, ArgValue | None], ...]
-
-
 def function_params(args: ast.arguments) -> tuple[tuple[str, ...], int]:
     positional = [a.arg for a in args.posonlyargs + args.args]
     return tuple(positional + [a.arg for a in args.kwonlyargs]), len(positional)
@@ -199,7 +138,7 @@ class _Summariser:
 
     def __init__(
         self,
-        resolver: Resolver,
+        resolver: NameResolver,
         scope: ModuleScope,
         qualname: str,
         node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
@@ -223,16 +162,22 @@ class _Summariser:
             id(child): parent for parent in self.nodes for child in ast.iter_child_nodes(parent)
         }
         self.globals: set[str] = set()
+        self.nonlocals: set[str] = set()
+        """Names of an enclosing function's scope this one rebinds: a closure's state."""
         bound: dict[str, list[ast.AST]] = {}
         for n in self.nodes:
             if isinstance(n, ast.Global):
                 self.globals.update(n.names)
+            elif isinstance(n, ast.Nonlocal):
+                self.nonlocals.update(n.names)
             for name in _names_bound_by(n):
                 # A name is bound by the statement around its Name node (an assignment,
                 # a for loop, ...), which says what it is bound to.
                 binder = self.parents.get(id(n), n) if isinstance(n, ast.Name) else n
                 bound.setdefault(name, []).append(binder)
-        self.locals = set(bound) - self.globals
+        self.locals = set(bound) - self.globals - self.nonlocals
+        self.binders = bound
+        """Each local name with the statements that bind it."""
         # A name bound only by comprehension targets is local to the comprehension: the
         # same name read outside it is a global, so a read is classified as both.
         in_targets = {
@@ -266,6 +211,11 @@ class _Summariser:
             and not all(isinstance(b, ast.AugAssign) for b in binders)
         }
         self.self_name = self.params[0] if init_self and self.params else None
+        self.init_self = init_self
+        self.cells: frozenset[str] = (
+            _rebound_by_closures(self.nodes) if outer is None else outer.cells
+        )
+        """Locals of the top-level function that a nested function rebinds (nonlocal)."""
 
     def where(self, node: ast.AST) -> str:
         return self.scope.where(getattr(node, "lineno", 0))
@@ -311,6 +261,8 @@ class _Summariser:
             params=self.params,
             positional_count=self.positional_count,
             defaults=self._defaults(),
+            generator=self.generator,
+            result=result_summary(self) if self.outer is None and not self.init_self else None,
         )
 
     def _failing(self, node: ast.AST) -> None:
@@ -331,7 +283,21 @@ class _Summariser:
             else:
                 self.note(Does.WRITES_STATE, f"stores global {name}", node)
             return
+        if name in self.nonlocals:
+            if isinstance(node.ctx, ast.Load):
+                self.note(Does.READS_STATE | Does.FAILS, f"reads {name} of an enclosing function, which it rebinds", node)
+            else:
+                self.note(Does.WRITES_STATE, f"rebinds {name} of an enclosing function (nonlocal)", node)
+            return
         if self._is_local(name) and name not in self.comprehension_only:
+            if (
+                self.outer is not None
+                and name in self.cells
+                and name not in self.locals
+                and name not in self.param_index
+                and isinstance(node.ctx, ast.Load)
+            ):
+                self.note(Does.READS_STATE, f"reads {name} of an enclosing function, which a closure rebinds", node)
             return
         if not isinstance(node.ctx, ast.Load):
             return
@@ -391,7 +357,7 @@ class _Summariser:
 
     def _augmented(self, target: ast.Name) -> None:
         name = target.id
-        if name in self.globals:
+        if name in self.globals or name in self.nonlocals:
             return  # the store is noted by _name
         if name in self.params:
             self.note(Does.WRITES_STATE | Does.FAILS, f"may change argument {name} in place (augmented assignment)", target)
@@ -453,6 +419,10 @@ class _Summariser:
             ):
                 self.note(ANYTHING, "getattr with a computed name on a module", node)
                 return
+        self.sites.append(self.call_site(callee, node))
+
+    def call_site(self, callee: Target, node: ast.Call, of_result: bool = False) -> Site:
+        """The site of ``node`` (a call of ``callee``, or of what it returns)."""
         positional: list[ArgValue | None] = []
         spread = False
         for arg in node.args:
@@ -466,7 +436,12 @@ class _Summariser:
                 spread = True
             else:
                 keywords.append((keyword.arg, self._arg_value(keyword.value)))
-        self.sites.append(Site(callee, tuple(positional), tuple(keywords), spread, node.lineno))
+        return Site(callee, tuple(positional), tuple(keywords), spread, node.lineno, of_result)
+
+    def nested(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, qualname: str) -> Summary:
+        """The summary of a function or lambda written inside this one (its calls of this
+        function's parameters are this function's, as for a lambda passed on)."""
+        return _Summariser(self.resolver, self.scope, qualname, node, outer=self).summarise()
 
     def _arg_value(self, arg: ast.expr) -> ArgValue | None:
         if isinstance(arg, ast.Name):
@@ -624,6 +599,19 @@ def _binds_constant(binder: ast.AST, name: str) -> bool:
     return False
 
 
+def _rebound_by_closures(nodes: list[ast.AST]) -> frozenset[str]:
+    """Names some function nested in a scope declares ``nonlocal``, given the scope's
+    own nodes."""
+    return frozenset(
+        name
+        for inner in nodes
+        if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for n in ast.walk(inner)
+        if isinstance(n, ast.Nonlocal)
+        for name in n.names
+    )
+
+
 def _names_in_nested_scopes(nodes: list[ast.AST]) -> set[str]:
     """Names mentioned inside nested functions, lambdas and classes (captured names),
     given the nodes of the enclosing scope."""
@@ -650,7 +638,7 @@ def _dotted(node: ast.expr) -> str:
 
 
 def summarise(
-    resolver: Resolver,
+    resolver: NameResolver,
     scope: ModuleScope,
     qualname: str,
     node: ast.FunctionDef | ast.AsyncFunctionDef,
