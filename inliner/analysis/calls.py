@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from ..effects import Effect
+from ..knowledge import CallFacts, CallSnapshot, Does, facts_of_call, facts_of_result_call
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +31,9 @@ class KnownCall:
     returns_pure_callable: bool = False
     """A function it returns is pure too (``rbind(f, x)`` of a DSL declared pure builds a
     function as pure as ``f``): calling a local bound to its result is known."""
+    facts: CallFacts | None = None
+    """The inferred (or declared) answer this was made from, where a local bound to such a
+    function is passed on to a call that calls it (``matcher(x3, x4)``)."""
 
 
 UNKNOWN_CALL = KnownCall(effect=int(Effect.CALL | Effect.ESCAPE), living=True, origin="unknown callee")
@@ -54,24 +59,27 @@ nobody sees die, and may fail."""
 
 
 class CallTable:
-    """What calling each module-level name does, by the dotted name the module spells
-    (``rot90``, ``dsl.rot90``): facts inferred from source, and callables the user declares
-    pure (``pure_calls`` patterns, matched against the name the call resolves to through
-    the module's imports). Immutable; equal, hashable and picklable by its contents."""
+    """What the calls of one module do: callables the user declares pure (``pure_calls``
+    patterns, matched against the name a call resolves to through the module's imports),
+    then what inference found (a :class:`~inliner.knowledge.CallSnapshot` of the names the
+    module spells, which answers for a whole call, arguments included). Immutable; equal,
+    hashable and picklable by its contents, so it travels with a module's parts."""
 
-    __slots__ = ("_facts", "_declared", "_origins", "_resolved")
+    __slots__ = ("_declared", "_origins", "_snapshot", "_provided", "_resolved")
 
-    def __init__(self, facts: Mapping[str, KnownCall] | None = None, declared: tuple[str, ...] = (),
-                 origins: Mapping[str, str] | None = None) -> None:
-        self._facts = dict(facts or {})
+    def __init__(self, declared: tuple[str, ...] = (), origins: Mapping[str, str] | None = None,
+                 snapshot: CallSnapshot | None = None, provided: frozenset[str] = frozenset()) -> None:
         self._declared = declared
         self._origins = dict(origins or {})
         """For names the module imports: the dotted name each stands for (``rot90`` from
         ``from dsl import rot90`` is ``dsl.rot90``; ``*`` maps to a star-imported module)."""
+        self._snapshot = snapshot
+        self._provided = provided
+        """Names a fragment leaves to whoever runs it: nothing is known of them."""
         self._resolved: dict[str, KnownCall | None] = {}
 
     def __bool__(self) -> bool:
-        return bool(self._facts or self._declared)
+        return bool(self._declared or self._snapshot is not None)
 
     def full_name(self, name: str) -> str:
         """The dotted name ``name`` stands for, through the module's imports."""
@@ -82,36 +90,61 @@ class CallTable:
             return f"{star}.{name}" if star is not None and not dot else name
         return origin + dot + rest
 
-    def lookup(self, name: str) -> KnownCall | None:
-        """What calling ``name`` does, if known: the user's declaration first (their word
-        wins over inference), then what was inferred."""
+    def declared(self, name: str) -> KnownCall | None:
+        """What calling ``name`` does by the user's word, if a pattern names it."""
         if not self._declared:
-            return self._facts.get(name)
+            return None
         if name in self._resolved:
             return self._resolved[name]
         full = self.full_name(name)
-        known = self._facts.get(name)
+        known = None
         for pattern in self._declared:
             if fnmatchcase(full, pattern) or fnmatchcase(name, pattern):
-                known = KnownCall(effect=DECLARED_PURE_EFFECT, living=False,
-                                  origin=f"declared pure by pure-calls {pattern!r}",
-                                  returns_pure_callable=True)
+                origin = f"declared pure by pure-calls {pattern!r}"
+                known = KnownCall(effect=DECLARED_PURE_EFFECT, living=False, origin=origin,
+                                  returns_pure_callable=True, facts=CallFacts(Does.FAILS, origin, declared=True))
                 break
         self._resolved[name] = known
         return known
 
+    def of_call(self, call: ast.Call, local_names: AbstractSet[str],
+                local_facts: Mapping[str, CallFacts] | None = None) -> KnownCall:
+        """What ``call`` (of a module-scope name or chain) does; its arguments count where
+        the callee calls them. The user's declaration wins over inference."""
+        name = callee_name(call.func)
+        if name is None:
+            return UNKNOWN_CALL
+        declared = self.declared(name)
+        if declared is not None:
+            return declared
+        if self._snapshot is None or name.partition(".")[0] in self._provided:
+            return UNKNOWN_CALL
+        return known_call(facts_of_call(self._snapshot, call, local_names, local_facts))
+
+    def of_result(self, building_call: ast.Call, local_names: AbstractSet[str],
+                  local_facts: Mapping[str, CallFacts] | None = None) -> KnownCall:
+        """What calling the value ``building_call`` returns does (``f = rbind(g, x); f(y)``)."""
+        name = callee_name(building_call.func)
+        if name is None:
+            return UNKNOWN_CALL
+        declared = self.declared(name)
+        if declared is not None:
+            return declared  # a declared builder builds functions as pure as it is
+        if self._snapshot is None or name.partition(".")[0] in self._provided:
+            return UNKNOWN_CALL
+        return known_call(facts_of_result_call(self._snapshot, building_call, local_names, local_facts))
+
     def _key(self) -> tuple[object, ...]:
-        return (tuple(sorted(self._facts.items(), key=lambda item: item[0])), self._declared,
-                tuple(sorted(self._origins.items())))
+        return (self._declared, tuple(sorted(self._origins.items())),
+                self._snapshot.token if self._snapshot is not None else None, tuple(sorted(self._provided)))
 
     def token(self) -> str:
-        """A stable text of everything here that can change an output (for cache keys):
-        each known name's effect bits, and the declarations."""
+        """A stable text of everything here that can change an output (for cache keys)."""
         if not self:
             return ""
-        known = ",".join(f"{name}:{fact.effect}:{int(fact.living)}:{int(fact.returns_pure_callable)}"
-                         for name, fact in sorted(self._facts.items(), key=lambda item: item[0]))
-        return f"calls={known};declared={','.join(self._declared)};origins={sorted(self._origins.items())}"
+        snapshot = self._snapshot.token if self._snapshot is not None else "none"
+        return (f"declared={','.join(self._declared)};origins={sorted(self._origins.items())};"
+                f"inferred={snapshot};provided={','.join(sorted(self._provided))}")
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, CallTable) and self._key() == other._key()
@@ -120,10 +153,31 @@ class CallTable:
         return hash(self._key())
 
     def __reduce__(self) -> tuple[object, ...]:
-        return CallTable, (self._facts, self._declared, self._origins)
+        return CallTable, (self._declared, self._origins, self._snapshot, self._provided)
 
     def __repr__(self) -> str:
-        return f"CallTable({len(self._facts)} known, declared={self._declared!r})"
+        return f"CallTable(declared={self._declared!r}, inferred={self._snapshot is not None})"
+
+
+def known_call(facts: CallFacts) -> KnownCall:
+    """What the analysis makes of one inferred answer: a call that touches state (or may do
+    anything) is an ordering point and may keep what it is given; one known to read frames
+    keeps every variable alive at it; one that only computes may fail, or does nothing."""
+    does = facts.does
+    if does & (_STATE | Does.READS_FRAMES):
+        # A call that may do anything is an ordering point, as strict always took it to
+        # be; only one known to read frames keeps every variable alive at it.
+        reads_frames = does & Does.READS_FRAMES and not does & Does.UNKNOWN
+        effect = Effect.CALL | Effect.ESCAPE | (Effect.FRAME_READ if reads_frames else Effect.NONE)
+    elif does & Does.FAILS:
+        effect = Effect.MAY_RAISE
+    else:
+        effect = Effect.NONE
+    return KnownCall(effect=int(effect), living=bool(does & (Does.LIVING_RESULT | Does.UNKNOWN)),
+                     origin=facts.origin, returns_pure_callable=facts.declared, facts=facts)
+
+
+_STATE = Does.READS_STATE | Does.WRITES_STATE | Does.UNKNOWN
 
 
 NO_CALLS = CallTable()
@@ -156,24 +210,30 @@ def import_origins(tree: ast.Module) -> dict[str, str]:
     return origins
 
 
-def pure_built(assignments: Mapping[str, ast.Assign], once: Callable[[str], bool],
-               call: Callable[[ast.expr], KnownCall]) -> dict[str, KnownCall]:
-    """The locals bound once (``once``) to what a call returns whose result is a pure
-    callable, in assignment order, each with what calling it does (see
-    :attr:`KnownCall.returns_pure_callable`); ``call`` gives what a callee does, and is
-    asked again as locals are found, so a chain ``f = compose(g, h); k = f(x)`` is followed."""
+def built_callables(assignments: Mapping[str, ast.Assign], once: Callable[[str], bool],
+                    table: CallTable, local_names: AbstractSet[str]) -> dict[str, KnownCall]:
+    """For each local bound once (``once``) to what a call returns, what calling it does,
+    where that is known: ``f = rbind(g, x); f(y)`` does what ``g`` does, also when ``g`` is
+    itself such a local; a local bound to what a declared-pure built function returns is
+    pure too (``k = f(x); k(y)``). In assignment order, so each sees those before it."""
     found: dict[str, KnownCall] = {}
     for name, assignment in sorted(assignments.items(), key=lambda item: (item[1].lineno, item[1].col_offset)):
         value = assignment.value
         if not (isinstance(value, ast.Call) and once(name)):
             continue
         func = value.func
-        known = found.get(func.id) if isinstance(func, ast.Name) else None
-        if known is None:
-            known = call(func)
-        if known.returns_pure_callable:
-            found[name] = KnownCall(effect=known.effect, living=False,
-                                    origin=f"built by a pure call ({known.origin})", returns_pure_callable=True)
+        if isinstance(func, ast.Name) and func.id in local_names:
+            built = found.get(func.id)
+            if built is None or not built.returns_pure_callable:
+                continue
+            known = built
+        else:
+            local_facts = {local: fact.facts for local, fact in found.items() if fact.facts is not None}
+            known = table.of_result(value, local_names, local_facts)
+        if known is not UNKNOWN_CALL:
+            found[name] = KnownCall(effect=known.effect, living=known.living,
+                                    origin=f"built by {callee_name(func) or 'a call'} ({known.origin})",
+                                    returns_pure_callable=known.returns_pure_callable, facts=known.facts)
     return found
 
 

@@ -21,7 +21,7 @@ _DIRECT = (ast.Tuple, ast.List, ast.Set)
 _PASSES_THROUGH = (ast.Attribute, ast.Subscript, ast.BinOp, ast.UnaryOp, ast.Starred, ast.NamedExpr)
 _SUSPENDS = (ast.Await, ast.Yield, ast.YieldFrom)
 
-def holds_living(value: ast.expr, call: Callable[[ast.expr], KnownCall]) -> bool:
+def holds_living(value: ast.expr, call: Callable[[ast.Call], KnownCall]) -> bool:
     """Whether the object ``value`` evaluates to (or an object it holds) may be seen dying:
     the result of a call not known to return plain objects, of ``await`` or ``yield``, or
     a container, comprehension or operation built from one. Names, constants and
@@ -30,7 +30,7 @@ def holds_living(value: ast.expr, call: Callable[[ast.expr], KnownCall]) -> bool
     while stack:
         node = stack.pop()
         if isinstance(node, ast.Call):
-            if call(node.func).living:
+            if call(node).living:
                 return True
             stack.extend(node.args)  # a plain result may still hold its arguments
             stack.extend(keyword.value for keyword in node.keywords)
@@ -54,12 +54,12 @@ def holds_living(value: ast.expr, call: Callable[[ast.expr], KnownCall]) -> bool
     return False
 
 
-def origin_of(value: ast.expr, call: Callable[[ast.expr], KnownCall]) -> str:
+def origin_of(value: ast.expr, call: Callable[[ast.Call], KnownCall]) -> str:
     """What is known of the callee whose result ``value`` is (``""`` if it is no call)."""
     if not isinstance(value, ast.Call):
         return ""
     callee = callee_name(value.func) or "the callee"
-    return f"{callee}() ({call(value.func).origin})"
+    return f"{callee}() ({call(value).origin})"
 
 
 def settle(sites: list[Site], orders: list[int], bits: list[int]) -> None:

@@ -176,7 +176,7 @@ class _Walker:
             h, s = max(h, kh), s + ks + 1
             if keyword.arg is None:
                 self.event(Effect.CALL)
-        self.event(self.visibility.call(node.func).effect)
+        self.event(self.visibility.call(node).effect)
         return h + 1, s + 1
 
     def _attribute(self, node: ast.Attribute, parent, field, index, depth, safe_position) -> Measure:

@@ -34,8 +34,9 @@ from pathlib import Path
 from dataclasses import dataclass, field, replace
 
 from ..effects import Effect
+from ..knowledge import CallFacts
 from ..options import InlineOptions
-from .calls import NO_CALLS, UNKNOWN_CALL, CallTable, KnownCall, callee_name, import_origins, pure_built
+from .calls import NO_CALLS, UNKNOWN_CALL, CallTable, KnownCall, built_callables, import_origins
 
 BUILTIN_NAMES = frozenset(dir(builtins)) | frozenset({
     "__name__", "__file__", "__doc__", "__spec__", "__loader__", "__package__", "__path__",
@@ -67,14 +68,6 @@ class ModuleNames:
     calls: CallTable = field(default=NO_CALLS)
     """What calling each module-level name is known to do (empty: nothing is known)."""
 
-    def call(self, func: ast.expr) -> KnownCall:
-        """What a call of ``func`` (a module-level name or attribute chain) does."""
-        if not self.calls:
-            return UNKNOWN_CALL
-        name = callee_name(func)
-        known = self.calls.lookup(name) if name is not None else None
-        return UNKNOWN_CALL if known is None else known
-
     def read_effect(self, name: str) -> int:
         """The effect bits of reading ``name`` as a global."""
         effect = 0
@@ -95,21 +88,11 @@ class ModuleNames:
         name it reads whose read is volatile, with the effect its read has."""
         if not (self.any_volatile or self.calls):
             return ""  # no read can be volatile, no call is known
-        effects: dict[str, int] = {}
-        called: dict[str, KnownCall] = {}
-        for node in ast.walk(unit):
-            if isinstance(node, ast.Name):
-                effects[node.id] = self.read_effect(node.id)
-            elif isinstance(node, ast.Call) and self.calls:
-                name = callee_name(node.func)
-                known = self.calls.lookup(name) if name is not None else None
-                if name is not None and known is not None:
-                    called[name] = known
+        effects = {
+            node.id: self.read_effect(node.id) for node in ast.walk(unit) if isinstance(node, ast.Name)
+        }
         token = ",".join(f"{name}:{effect}" for name, effect in sorted(effects.items()) if effect)
-        if called:
-            token += ";calls:" + ",".join(
-                f"{name}:{known.effect}:{int(known.living)}" for name, known in sorted(called.items()))
-        return token
+        return f"{token};{self.calls.token()}" if self.calls else token
 
 
 UNKNOWN_MODULE = ModuleNames(star_import=True)
@@ -414,7 +397,7 @@ class NameVisibility:
     """For one function: the effect bits of storing and of reading each name."""
 
     __slots__ = ("_stores", "_declared", "_locals", "_nonlocal", "_enclosing", "_module", "_read_effects",
-                 "_suspends", "_pure_locals", "reads_matter")
+                 "_suspends", "_pure_locals", "_local_facts", "reads_matter")
 
     def __init__(self, *, declared: frozenset[str] | set[str], captured: frozenset[str] | set[str],
                  seen_after_exceptions: frozenset[str], locals_: frozenset[str] | set[str],
@@ -429,6 +412,7 @@ class NameVisibility:
         self._suspends = suspends
         self._read_effects: dict[str, int] = {}
         self._pure_locals: dict[str, KnownCall] = {}
+        self._local_facts: dict[str, CallFacts] = {}
         self.reads_matter = bool(
             self._declared or unit_nonlocal or enclosing or suspends or module.any_volatile
         )
@@ -438,21 +422,26 @@ class NameVisibility:
         return int(Effect.SHARED_STORE) if name in self._stores else 0
 
     def learn_pure_locals(self, assignments: Mapping[str, ast.Assign], once: Callable[[str], bool]) -> None:
-        """Note the locals bound once to a pure callable (see :func:`calls.pure_built`)."""
+        """Note what calling each local bound once to a built function does (see
+        :func:`calls.built_callables`)."""
         if self._module.calls:
-            self._pure_locals = pure_built(assignments, once, self.call)
+            self._pure_locals = built_callables(assignments, once, self._module.calls, self._locals)
+            self._local_facts = {name: known.facts for name, known in self._pure_locals.items()
+                                 if known.facts is not None}
 
     @property
     def knows_calls(self) -> bool:
         """Whether any call's effects are known (else every call may do anything)."""
         return bool(self._module.calls)
 
-    def call(self, func: ast.expr) -> KnownCall:
-        """What a call of ``func`` does: known only for names of the module's own scope
-        (not a local, a free variable or a name declared ``global``/``nonlocal`` here)."""
-        if not self._module.calls:
+    def call(self, node: ast.Call) -> KnownCall:
+        """What the call ``node`` does: known for names of the module's own scope (not a
+        local, a free variable or a name declared ``global``/``nonlocal`` here) and for
+        locals bound to a function a known call built."""
+        calls = self._module.calls
+        if not calls:
             return UNKNOWN_CALL
-        root = func
+        func = root = node.func
         while type(root) is ast.Attribute:
             root = root.value  # type: ignore[attr-defined]
         if type(root) is not ast.Name:
@@ -463,7 +452,7 @@ class NameVisibility:
             return UNKNOWN_CALL if known is None else known
         if name in self._enclosing or name in self._declared:
             return UNKNOWN_CALL
-        return self._module.call(func)
+        return calls.of_call(node, self._locals, self._local_facts)
 
     def read_effect(self, name: str) -> int:
         """The effect bits of reading ``name`` here (remembered: a walker asks per read)."""

@@ -189,7 +189,7 @@ class _Pass:
             if keyword.arg is None:
                 self.event(_CALL)
         self.nodes += nodes
-        self.event(self.visibility.call(function).effect if self.calls_known else _UNKNOWN_CALL)
+        self.event(self.visibility.call(node).effect if self.calls_known else _UNKNOWN_CALL)
 
     def read(self, node: ast.Name, parent: ast.AST, field: str, index: int | None, depth: int,
              context: SiteContext | None = None) -> None:

@@ -10,6 +10,7 @@ here; they differ only in where the entries of the names come from (a :class:`Lo
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from typing import Protocol
 
@@ -51,31 +52,41 @@ def callee_entry(lookup: Lookup, func: ast.expr) -> Callee:
     return unknown_callee("unknown: the callee is not a module-scope name or module attribute")
 
 
-def facts_with_arguments(lookup: Lookup, call: ast.Call, local_names: AbstractSet[str]) -> CallFacts:
+LocalFacts = Mapping[str, CallFacts]
+"""What calling some of the enclosing function's locals does (each bound once to a function
+a known call built), as the caller of these functions knows it."""
+
+
+def facts_with_arguments(lookup: Lookup, call: ast.Call, local_names: AbstractSet[str],
+                         local_facts: LocalFacts | None = None) -> CallFacts:
     """Facts for ``call``, looking at its arguments: a callee that calls a parameter gets
-    the facts of the function passed for it (a module-scope name, not one of
-    ``local_names``, which are the enclosing function's parameters and locals)."""
+    the facts of the function passed for it (a module-scope name, or one of ``local_facts``;
+    any other of ``local_names``, the enclosing function's parameters and locals, is
+    unknown)."""
     if isinstance(call.func, ast.Name) and call.func.id in local_names:
-        return CallFacts(ANYTHING, f"unknown: calls local {call.func.id}")
-    return compose(lookup, callee_entry(lookup, call.func).call, call, local_names)
+        known = (local_facts or {}).get(call.func.id)
+        return known if known is not None else CallFacts(ANYTHING, f"unknown: calls local {call.func.id}")
+    return compose(lookup, callee_entry(lookup, call.func).call, call, local_names, local_facts)
 
 
-def facts_of_result(lookup: Lookup, building_call: ast.Call, local_names: AbstractSet[str]) -> CallFacts:
+def facts_of_result(lookup: Lookup, building_call: ast.Call, local_names: AbstractSet[str],
+                    local_facts: LocalFacts | None = None) -> CallFacts:
     """Facts for calling the value ``building_call`` returns (``x5(x4)`` after ``x5 =
     rbind(equality, x4)``), its arguments looked at as for :func:`facts_with_arguments`."""
     if isinstance(building_call.func, ast.Name) and building_call.func.id in local_names:
         return CallFacts(ANYTHING, f"unknown: calls what local {building_call.func.id} returns")
-    return compose(lookup, callee_entry(lookup, building_call.func).result, building_call, local_names)
+    return compose(lookup, callee_entry(lookup, building_call.func).result, building_call, local_names, local_facts)
 
 
-def compose(lookup: Lookup, entry: CallEntry, call: ast.Call, local_names: AbstractSet[str]) -> CallFacts:
+def compose(lookup: Lookup, entry: CallEntry, call: ast.Call, local_names: AbstractSet[str],
+            local_facts: LocalFacts | None = None) -> CallFacts:
     """``entry``'s own facts joined with those of the arguments ``call`` passes for the
     parameters it calls."""
     if not entry.called:
         return entry.facts
     parts = [entry.own]
     for parameter in entry.called:
-        parts.append(_argument(lookup, call, entry, parameter, local_names))
+        parts.append(_argument(lookup, call, entry, parameter, local_names, local_facts))
     does = Does.NOTHING
     for part in parts:
         does |= part.does
@@ -89,7 +100,8 @@ def compose(lookup: Lookup, entry: CallEntry, call: ast.Call, local_names: Abstr
 
 
 def _argument(
-    lookup: Lookup, call: ast.Call, entry: CallEntry, parameter: int | str, local_names: AbstractSet[str]
+    lookup: Lookup, call: ast.Call, entry: CallEntry, parameter: int | str, local_names: AbstractSet[str],
+    local_facts: LocalFacts | None,
 ) -> CallFacts:
     """What calling the argument ``call`` passes for ``parameter`` does."""
     spread = any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords)
@@ -109,7 +121,9 @@ def _argument(
     if expr is None or spread:
         return CallFacts(ANYTHING, "unknown: arguments passed with * or **")
     if isinstance(expr, ast.Name) and expr.id in local_names:
-        return CallFacts(ANYTHING, f"unknown: passes local {expr.id} to a callee that calls it")
+        known = (local_facts or {}).get(expr.id)
+        return known if known is not None else CallFacts(
+            ANYTHING, f"unknown: passes local {expr.id} to a callee that calls it")
     if isinstance(expr, ast.Constant):
         return CallFacts(Does.NOTHING if expr.value is None else Does.FAILS, "a constant")
     if isinstance(expr, ast.Attribute) and expr.attr in READ_ONLY_METHODS:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from .compose import facts_of_result, facts_with_arguments
+from .compose import LocalFacts, facts_of_result, facts_with_arguments
 from .entries import Callee, entry_text, unknown_callee
 from .facts import CallFacts
 
@@ -65,13 +65,15 @@ def make_snapshot(names: Mapping[str, Callee], chains: Mapping[str, Callee | Non
     return CallSnapshot(name_items, chain_items, frozenset(bound), token, dict(name_items), dict(chain_items))
 
 
-def facts_of_call(snapshot: CallSnapshot, call: ast.Call, local_names: AbstractSet[str]) -> CallFacts:
+def facts_of_call(snapshot: CallSnapshot, call: ast.Call, local_names: AbstractSet[str],
+                  local_facts: LocalFacts | None = None) -> CallFacts:
     """What :meth:`Knowledge.of_call_node <.facade.Knowledge.of_call_node>` gives for
-    ``call``, from the snapshot alone."""
-    return facts_with_arguments(snapshot, call, local_names)
+    ``call``, from the snapshot alone (``local_facts``: what calling some locals does)."""
+    return facts_with_arguments(snapshot, call, local_names, local_facts)
 
 
-def facts_of_result_call(snapshot: CallSnapshot, building_call: ast.Call, local_names: AbstractSet[str]) -> CallFacts:
+def facts_of_result_call(snapshot: CallSnapshot, building_call: ast.Call, local_names: AbstractSet[str],
+                         local_facts: LocalFacts | None = None) -> CallFacts:
     """What :meth:`Knowledge.of_result_call <.facade.Knowledge.of_result_call>` gives for
     ``building_call``, from the snapshot alone."""
-    return facts_of_result(snapshot, building_call, local_names)
+    return facts_of_result(snapshot, building_call, local_names, local_facts)
