@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import typer
 
@@ -33,10 +32,11 @@ def find_project_config(paths: Sequence[Path]) -> Path | None:
     return None
 
 
-def _kind_error(param: Any, value: object) -> str | None:
+def _kind_error(param: object, value: object) -> str | None:
     """Why ``value`` is of the wrong kind for the option ``param`` (TOML has kinds a flag
     lacks), or None. Values of the right kind go on to the option's parser, as a flag's
-    value would."""
+    value would. (``count``, ``is_flag`` and ``multiple`` are attributes of an option; an
+    argument has none of them.)"""
     if getattr(param, "count", False):
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return None
@@ -52,7 +52,7 @@ def _kind_error(param: Any, value: object) -> str | None:
     return "must be a string or a number"
 
 
-def load_config(path: Path, params: dict[str, Any]) -> dict[str, Any]:
+def load_config(path: Path, params: Mapping[str, object]) -> dict[str, object]:
     """The tool's settings from ``path`` by option name (dashes or underscores), relative
     paths resolved against the file. Names and kinds are checked here (a flag takes true or
     false); values are the parsers'."""
@@ -64,7 +64,7 @@ def load_config(path: Path, params: dict[str, Any]) -> dict[str, Any]:
     section = data.get("tool", {}).get("inline-solvers", {})
     if not isinstance(section, dict):
         raise typer.BadParameter("[tool.inline-solvers] must be a table", param_hint=str(path))
-    settings: dict[str, Any] = {}
+    settings: dict[str, object] = {}
     for raw_key, value in section.items():
         key = raw_key.replace("-", "_")
         if key not in params:

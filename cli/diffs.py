@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Sequence
+from typing import Literal
 
-Opcode = tuple[str, int, int, int, int]
+Opcode = tuple[Literal["replace", "delete", "insert", "equal"], int, int, int, int]
 
 
 def _piece_starts(lines: Sequence[str]) -> list[int]:
@@ -40,14 +41,14 @@ def _opcodes(old: Sequence[str], new: Sequence[str]) -> list[Opcode]:
     return merged
 
 
-class _Precomputed(difflib.SequenceMatcher):
+class _Precomputed(difflib.SequenceMatcher[str]):
     """A matcher that hands out given opcodes, for ``get_grouped_opcodes``."""
 
     def __init__(self, opcodes: list[Opcode]) -> None:
         super().__init__(None, [], [])
         self.opcodes = opcodes
 
-    def get_opcodes(self) -> list[Opcode]:  # type: ignore[override]
+    def get_opcodes(self) -> list[Opcode]:
         return self.opcodes
 
 

@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeGuard
 
 import typer
 
@@ -46,7 +47,7 @@ NO_LIMIT = ("none", "0", "inf")
 """What ``--timeout`` takes for no time limit."""
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -60,7 +61,7 @@ def timeout(value: object) -> float | None:
     try:
         if not (isinstance(value, str) or _is_number(value)):
             raise TypeError
-        seconds = float(value)  # type: ignore[arg-type]
+        seconds = float(value)
     except (TypeError, ValueError):
         raise typer.BadParameter(f"{value!r} is no number of seconds (or none, 0, inf for no limit)") from None
     if seconds == 0 or seconds == math.inf:

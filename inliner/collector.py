@@ -26,6 +26,6 @@ def tune_garbage_collector() -> tuple[int, int, int]:
     as it is, and so is one switched off by a threshold of 0."""
     previous = gc.get_threshold()
     if previous[0] == 0:
-        return previous  # type: ignore[return-value]
-    gc.set_threshold(*(max(now, wanted) for now, wanted in zip(previous, BATCH_THRESHOLDS)))
-    return previous  # type: ignore[return-value]
+        return previous
+    gc.set_threshold(*(max(now, wanted) for now, wanted in zip(previous, BATCH_THRESHOLDS, strict=True)))
+    return previous

@@ -41,9 +41,11 @@ def _inferred_type(node: ast.expr) -> type | None:
         # Folded: the usual arithmetic keeps its type; anything else may be anything.
         if isinstance(node, ast.UnaryOp):
             return bool if isinstance(node.op, ast.Not) else _inferred_type(node.operand)
-        left, right = _inferred_type(node.left), _inferred_type(node.right)  # type: ignore[attr-defined]
+        if not isinstance(node, ast.BinOp):
+            return object  # unreached: _constant folds only constants, tuples and operations
+        left, right = _inferred_type(node.left), _inferred_type(node.right)
         if left is right and left in (int, str, bytes) and (
-                isinstance(node.op, ast.Add) or left is int and not isinstance(node.op, (ast.Div, ast.Pow))):  # type: ignore[attr-defined]
+                isinstance(node.op, ast.Add) or left is int and not isinstance(node.op, (ast.Div, ast.Pow))):
             return left
         return object
     return _DISPLAY_TYPES.get(type(node))

@@ -8,14 +8,16 @@ rewriter verifies its own output (:mod:`inliner.verify`). Nothing here raises to
 from __future__ import annotations
 
 import ast
+import enum
 import os
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from .analysis import analyse_function
+from .analysis.shared import ModuleNames, enclosing_names, module_facts, nonlocal_names
 from .analysis.straight import count_reads
 from .analysis.typed_locals import ALL_LOCALS, typed_locals
-from .analysis.shared import ModuleNames, enclosing_names, module_facts, nonlocal_names
 from .deadline import NO_DEADLINE, Deadline
 from .discover import find_functions, has_plain_assignment
 from .options import CANONICAL, InlineOptions
@@ -24,6 +26,7 @@ from .reasons import FallbackReason, KeepReason
 from .result import InlineResult, internal_error, merge_passes, summarise, untouched
 from .rewrite.canonical import CanonicalRewrite
 from .rewrite.preserving import PreservingRewrite
+from .rewrite.rewriter import Rewriter
 from .source import PARSER_ERRORS, describe_syntax_error, future_flags, parse_tree
 from .work import FunctionWork, guarded
 
@@ -59,17 +62,17 @@ class _Run:
         self.module = (module_facts(tree, self.source, self.options, self.path) if self.given_module is None
                        else self.given_module)
         self.mentions_nonlocal = "nonlocal" in self.source
-        rewrite = (PreservingRewrite(tree, self.source, flags, self.options, self._plan)
+        rewrite: Rewriter = (PreservingRewrite(tree, self.source, flags, self.options, self._plan)
                    if self.options.preserve_format else CanonicalRewrite(tree, self.source, flags))
         works = [FunctionWork(found, NO_DEADLINE) for found in find_functions(tree)]
         self._pin_typed_locals(works)
         for work in works:
             if has_plain_assignment(work.found.node):
                 work.deadline = Deadline(self.options.timeout)  # each function's own time
-                guarded(work, lambda work=work: self._plan(work))
+                guarded(work, partial(self._plan, work))
                 rewrite.take(work)
         code = rewrite.write(works)
-        self.settle = any(w.changes and w.decided.frees_outer_reads for w in works)  # type: ignore[union-attr]
+        self.settle = any(w.changes and w.decision().frees_outer_reads for w in works)
         return summarise(code, tuple(w.report() for w in works))
 
     def _pin_typed_locals(self, works: list[FunctionWork]) -> None:
@@ -92,10 +95,11 @@ class _Run:
         if work.analysis is None and not work.pins and self.quick_verdicts:
             # Most functions of an inlined module have nothing left to inline.
             reads = count_reads(work.found.node)
-            kept = kept_without_sites(reads, self.options, work.deadline) if reads is not None else None
-            if kept is not None:
-                work.kept_all(reads.kept_without_candidate, kept)  # type: ignore[union-attr]
-                return
+            if reads is not None:
+                kept = kept_without_sites(reads, self.options, work.deadline)
+                if kept is not None:
+                    work.kept_all(reads.kept_without_candidate, kept)
+                    return
         if work.analysis is None:
             found = work.found
             declared_nonlocal = self.unit_nonlocal.get(found.unit)
@@ -108,7 +112,7 @@ class _Run:
             if analysis.skipped is not None:
                 work.status, work.reason, work.detail = "skipped", analysis.skipped, analysis.skip_detail
                 return
-        work.planned(plan_function(work.analysis, self.options, work.deadline, work.pins))
+        work.planned(plan_function(work.current_analysis(), self.options, work.deadline, work.pins))
 
 
 def _settled(source: str, options: InlineOptions, flags: int | None,
@@ -162,10 +166,13 @@ def inline_unit(text: str, options: InlineOptions, flags: int, module: ModuleNam
         return internal_error(text, error)
 
 
-_DEFAULT = object()
+class _Default(enum.Enum):
+    """The type of a default that tells "not given" from ``None``."""
+
+    TIMEOUT = enum.auto()
 
 
-def inline_variables(source: str, timeout_seconds: float | None = _DEFAULT) -> str:  # type: ignore[assignment]
+def inline_variables(source: str, timeout_seconds: float | None | _Default = _Default.TIMEOUT) -> str:
     """The pipeline's canonical form: every plainly assigned local inlined (duplicated
     where read several times), every such assignment removed, ``ast.unparse`` output.
     Returns ``source`` unchanged on any failure.
@@ -176,7 +183,7 @@ def inline_variables(source: str, timeout_seconds: float | None = _DEFAULT) -> s
     work unchanged. A negative, NaN or non-numeric value raises ``ValueError``: that is
     the caller's mistake, not the source's.
     """
-    options = CANONICAL if timeout_seconds is _DEFAULT else replace(CANONICAL, timeout=timeout_seconds)
+    options = CANONICAL if timeout_seconds is _Default.TIMEOUT else replace(CANONICAL, timeout=timeout_seconds)
     try:
         return inline_source(source, options).code
     except Exception:  # noqa: BLE001

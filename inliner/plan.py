@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from .analysis import Candidate, FunctionAnalysis, Site, Statement, Suite
 from .analysis.straight import ReadCounts
-from .deadline import NO_DEADLINE, Deadline
 from .compile_warnings import warns_at
+from .deadline import NO_DEADLINE, Deadline
 from .effects import OBSERVES_DEATH, Effect, barrier_for, shared_barrier_for, uncopyable_for, undroppable_for
 from .options import InlineOptions
 from .reasons import KeepReason
@@ -36,7 +36,7 @@ _MAY_RAISE = int(Effect.MAY_RAISE)
 _ESCAPE = int(Effect.ESCAPE)
 _FAILS_ONLY = int(Effect.MAY_RAISE | Effect.NEW_MUTABLE)
 """A value with no other effects may fail, but changes nothing when it runs."""
-_TRY = (ast.Try, getattr(ast, "TryStar", ast.Try))
+_TRY = (ast.Try, ast.TryStar)
 _WITH = (ast.With, ast.AsyncWith)
 
 

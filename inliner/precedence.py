@@ -141,7 +141,8 @@ def site_context(parent: ast.AST, field: str, index: int | None,
     if isinstance(parent, ast.BoolOp):
         # Even the first operand gets parentheses when it is a boolean operation itself:
         # ``(a and b) and c`` and ``a and b and c`` are different syntax trees.
-        return SiteContext(Precedence.AND + 1 if isinstance(parent.op, ast.And) else Precedence.OR + 1)
+        return SiteContext(Precedence(Precedence.AND + 1) if isinstance(parent.op, ast.And)
+                           else Precedence(Precedence.OR + 1))
     if isinstance(parent, ast.Compare):
         return _CMP_OPERAND
     if isinstance(parent, ast.IfExp):

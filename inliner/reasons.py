@@ -6,16 +6,11 @@ summary, so treat the values as part of the public contract.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class _Reason(str, Enum):
+class _Reason(StrEnum):
     """A reason's text is its value, wherever it is shown (``str``, f-strings, logs)."""
-
-    def __str__(self) -> str:
-        return str(self.value)
-
-    __format__ = str.__format__
 
 
 class KeepReason(_Reason):

@@ -108,10 +108,12 @@ def merge_passes(first: InlineResult, second: InlineResult) -> InlineResult:
     return summarise(second.code, tuple(reports))
 
 
-def untouched(source: str, code: FallbackReason, detail: str, **where: int | None) -> InlineResult:
-    """The result for a module that comes back exactly as it was, and why."""
+def untouched(source: str, code: FallbackReason, detail: str, *, line: int | None = None,
+              column: int | None = None) -> InlineResult:
+    """The result for a module that comes back exactly as it was, and why (``line`` and
+    ``column``: where in it, when that is known)."""
     return InlineResult(code=source, status="fallback", reason=describe(code, detail),
-                        reason_code=code, **where)  # type: ignore[arg-type]
+                        reason_code=code, line=line, column=column)
 
 
 def internal_error(source: str, error: BaseException) -> InlineResult:

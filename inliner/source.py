@@ -1,8 +1,8 @@
 """Small helpers about source text: lines, columns and compiler flags."""
 
 from __future__ import annotations
-
 import __future__ as future
+
 import ast
 import re
 import threading
@@ -58,19 +58,22 @@ _TREE_CONVERSION = threading.Lock()
 def parse_tree(text: str, flags: int = 0) -> ast.Module:
     """``ast.parse``, safe to call from many threads."""
     with _TREE_CONVERSION:
-        return compile(text, VERIFICATION_FILENAME, "exec", flags=flags | ast.PyCF_ONLY_AST,
-                       dont_inherit=True)
+        tree: ast.Module = compile(text, VERIFICATION_FILENAME, "exec", flags=flags | ast.PyCF_ONLY_AST,
+                                   dont_inherit=True)  # compile is typed Any; exec mode makes a Module
+    return tree
 
 
 def compile_tree(tree: ast.Module, flags: int = 0) -> CodeType:
     """Compile a syntax tree to code (which is never run), safe from many threads."""
     with _TREE_CONVERSION:
-        return compile(tree, VERIFICATION_FILENAME, "exec", flags=flags, dont_inherit=True)
+        code: CodeType = compile(tree, VERIFICATION_FILENAME, "exec", flags=flags, dont_inherit=True)
+    return code
 
 
 def compile_text(text: str, flags: int = 0) -> CodeType:
     """Compile text to code (which is never run); no syntax tree objects are made."""
-    return compile(text, VERIFICATION_FILENAME, "exec", flags=flags, dont_inherit=True)
+    code: CodeType = compile(text, VERIFICATION_FILENAME, "exec", flags=flags, dont_inherit=True)
+    return code
 
 
 def compile_error(text: str, flags: int = 0) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from .analysis.shared import ModuleNames, module_facts
 from .options import InlineOptions
-from .result import FunctionReport, InlineResult, KeptVariable, summarise
+from .result import FunctionReport, InlineResult, summarise
 from .rewrite.canonical_file import write_file
 from .source import PARSER_ERRORS, future_flags, parse_tree, split_lines
 

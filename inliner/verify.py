@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable
-
-from .reasons import FallbackReason
 from types import CodeType
 
+from .reasons import FallbackReason
 from .source import (
     PARSER_ERRORS,
     compile_error,
@@ -42,7 +41,7 @@ def same_tree(left: ast.AST, right: ast.AST) -> bool:
         elif isinstance(a, list):
             if not isinstance(b, list) or len(a) != len(b):
                 return False
-            stack.extend(zip(a, b))
+            stack.extend(zip(a, b, strict=True))  # of equal length, just checked
         elif type(a) is not type(b) or a != b:
             return False
     return True
@@ -65,11 +64,11 @@ def same_code(left: CodeType, right: CodeType) -> bool:
                 or a.co_exceptiontable != b.co_exceptiontable or a.co_qualname != b.co_qualname
                 or len(a.co_consts) != len(b.co_consts)):
             return False
-        for x, y in zip(a.co_consts, b.co_consts):
+        for x, y in zip(a.co_consts, b.co_consts, strict=True):  # of equal length, checked above
             if type(x) is not type(y):
                 return False
             if isinstance(x, CodeType):
-                stack.append((x, y))  # type: ignore[arg-type]
+                stack.append((x, y))
             elif isinstance(x, _REPR_COMPARED):
                 if repr(x) != repr(y):
                     return False

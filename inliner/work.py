@@ -16,6 +16,12 @@ from .plan import FunctionPlan
 from .reasons import FallbackReason, KeepReason
 from .result import FunctionReport, FunctionStatus, KeptVariable
 
+
+class WorkStateError(RuntimeError):
+    """A step asked a :class:`FunctionWork` for what its state does not hold (a bug: the
+    guarded step that asked turns it into an internal-error fallback)."""
+
+
 Problem = tuple[FallbackReason, str]
 """Why a rewrite was refused: a reason and its detail."""
 
@@ -72,6 +78,30 @@ class FunctionWork:
     @property
     def changes(self) -> bool:
         return self.status == "unchanged" and self.decided is not None and self.decided.changes
+
+    # The fields above form a small state machine: ``analysis`` is set by :meth:`analysed`,
+    # ``plan`` and ``decided`` by :meth:`planned` (``decided`` alone by :meth:`kept_all`),
+    # and :meth:`release` or :meth:`fall_back` let the plan go. The accessors below name
+    # the state a caller relies on, and raise :class:`WorkStateError` outside it.
+
+    def current_analysis(self) -> FunctionAnalysis:
+        """The analysis, for a function analysed and not yet released."""
+        if self.analysis is None:
+            raise WorkStateError(f"{self.found.qualname}: no analysis (not analysed, or released)")
+        return self.analysis
+
+    def current_plan(self) -> FunctionPlan:
+        """The plan, for a function planned and neither released nor fallen back; a
+        rewriter holds it for every function that :attr:`changes`."""
+        if self.plan is None:
+            raise WorkStateError(f"{self.found.qualname}: no plan (not planned, released or fallen back)")
+        return self.plan
+
+    def decision(self) -> Decided:
+        """What planning decided, for a function planned (or decided without a plan)."""
+        if self.decided is None:
+            raise WorkStateError(f"{self.found.qualname}: nothing decided yet")
+        return self.decided
 
     def analysed(self, analysis: FunctionAnalysis) -> None:
         self.analysis = analysis

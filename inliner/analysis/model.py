@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
@@ -16,7 +17,9 @@ class Site:
 
     uid: int
     name: str
-    node: ast.Name
+    node: ast.Name | ast.arg | ast.Global | ast.Nonlocal
+    """The name read; a mention inside a nested scope (``captured``) may also be a
+    parameter of that scope or its ``global``/``nonlocal`` declaration."""
     parent: ast.AST
     field: str
     index: int | None
@@ -36,6 +39,14 @@ class Site:
     the variable is captured, for as long as the code holding this mention stays."""
     after_read: int = 0
     """Effects evaluated after this read within its statement."""
+
+    @property
+    def read(self) -> ast.Name:
+        """The name node of a read a value may move to (no captured mention is one)."""
+        node = self.node
+        if not isinstance(node, ast.Name):
+            raise TypeError(f"the mention of {self.name!r} on line {node.lineno} is no read")
+        return node
 
 
 @dataclass(slots=True, eq=False)
@@ -60,9 +71,10 @@ class Suite:
 
     owner: ast.AST
     field: str
-    statements: list[Statement] = field(default_factory=list)
-    candidates: list[Candidate] = field(default_factory=list)
-    binding_indices: dict[str, list[int]] = field(default_factory=dict)
+    # The attribute ``field`` hides dataclasses.field in this class's body (for mypy).
+    statements: list[Statement] = dataclasses.field(default_factory=list)
+    candidates: list[Candidate] = dataclasses.field(default_factory=list)
+    binding_indices: dict[str, list[int]] = dataclasses.field(default_factory=dict)
     """Statement indices binding each name."""
     has_effects: int = 0
     holder: Statement | None = None
@@ -101,6 +113,15 @@ class Candidate:
     """When the value is a call: what is known of its callee, in a few words."""
     sites: list[Site] = field(default_factory=list)
     excluded: KeepReason | None = None
+
+    @property
+    def assignment(self) -> ast.Assign:
+        """The assignment that binds the variable (a candidate is made only from one:
+        ``name = value``, a single plain name as its target)."""
+        node = self.statement.node
+        if not isinstance(node, ast.Assign):
+            raise TypeError(f"candidate {self.name!r} is bound by a {type(node).__name__}, not an assignment")
+        return node
 
 
 @dataclass(slots=True, eq=False)

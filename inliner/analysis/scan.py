@@ -18,8 +18,8 @@ from ..reasons import FallbackReason, KeepReason
 from .lifetime import holds_living, origin_of, settle
 from .model import Candidate, FunctionAnalysis, Site, Statement, Suite
 from .scope import ScopeFacts, is_frame_marker, not_a_candidate, parameters, scan_scope
-from .straight import analyse_straight_line
 from .shared import UNKNOWN_MODULE, ModuleNames, NameVisibility, names_seen_after_exceptions
+from .straight import analyse_straight_line
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp)
 _ENDS_BLOCK = (ast.Return, ast.Raise, ast.Break, ast.Continue)
@@ -54,11 +54,13 @@ class _Walker:
         """Depth of nested scopes around the expression being walked."""
         self.starred_in: ast.AST | None = None
         """The parent of the ``*expr`` being walked, whose operand's context depends on it."""
-        self.pending: list[tuple[Suite, list[ast.stmt]]] = []
+        self.pending: list[tuple[ast.AST, str]] = []
+        """The blocks of the statement being walked, to walk after it: (owner, field)."""
         self.event_orders: list[int] = []
         self.event_bits: list[int] = []
         """The events of the statement being walked that have effect bits, in order."""
-        self._expr: dict[type, Callable[..., Measure]] = {
+        # By node class; each handler takes that class's nodes (which a dict cannot type).
+        self._expr: dict[type[ast.expr], Callable[..., Measure]] = {
             ast.Name: self._name,
             ast.Constant: self._leaf,
             ast.Call: self._call,
@@ -127,10 +129,12 @@ class _Walker:
             return self._unknown(node, depth)
         return handler(node, parent, field, index, depth, safe_position)
 
-    def _leaf(self, node, parent, field, index, depth, safe_position) -> Measure:
+    def _leaf(self, node: ast.expr, parent: ast.AST, field: str, index: int | None, depth: int,
+              safe_position: bool) -> Measure:
         return 1, 1
 
-    def _name(self, node: ast.Name, parent, field, index, depth, safe_position) -> Measure:
+    def _name(self, node: ast.Name, parent: ast.AST, field: str, index: int | None, depth: int,
+              safe_position: bool) -> Measure:
         if not isinstance(node.ctx, ast.Load):
             return 1, 1
         name = node.id
@@ -152,21 +156,22 @@ class _Walker:
         if self.reads_matter:
             effect = self.visibility.read_effect(name)
             if effect:
-                self.event(effect)  # type: ignore[arg-type]
+                self.event(effect)
         return 1, 1
 
     def store_name(self, name: str) -> None:
         self.binds.add(name)
         effect = self.visibility.store_effect(name)
         if effect:
-            self.event(effect)  # type: ignore[arg-type]
+            self.event(effect)
         elif self.facts.rebinds(name):
             # The object the name held may die here: its finalizer, or whatever its life
             # guarded (a lock, a temporary file), runs or ends at this point. (A shared
             # store is an ordering point under both policies already.)
             self.event(Effect.CALL)
 
-    def _call(self, node: ast.Call, parent, field, index, depth, safe_position) -> Measure:
+    def _call(self, node: ast.Call, parent: ast.AST, field: str, index: int | None, depth: int,
+              safe_position: bool) -> Measure:
         h, s = self.expr(node.func, node, "func", None, depth + 1, safe_position)
         for i, argument in enumerate(node.args):
             ah, asz = self.expr(argument, node, "args", i, depth + 1, safe_position)
@@ -179,29 +184,34 @@ class _Walker:
         self.event(self.visibility.call(node).effect)
         return h + 1, s + 1
 
-    def _attribute(self, node: ast.Attribute, parent, field, index, depth, safe_position) -> Measure:
+    def _attribute(self, node: ast.Attribute, parent: ast.AST, field: str, index: int | None, depth: int,
+                   safe_position: bool) -> Measure:
         h, s = self.expr(node.value, node, "value", None, depth + 1, safe_position)
         self.event(Effect.MAY_RAISE if isinstance(node.ctx, ast.Load) else Effect.STORE)
         return h + 1, s + 1
 
-    def _subscript(self, node: ast.Subscript, parent, field, index, depth, safe_position) -> Measure:
+    def _subscript(self, node: ast.Subscript, parent: ast.AST, field: str, index: int | None, depth: int,
+                   safe_position: bool) -> Measure:
         h, s = self.expr(node.value, node, "value", None, depth + 1, safe_position)
         sh, ss = self.expr(node.slice, node, "slice", None, depth + 1, safe_position)
         self.event(Effect.MAY_RAISE if isinstance(node.ctx, ast.Load) else Effect.STORE)
         return max(h, sh) + 1, s + ss + 1
 
-    def _binop(self, node: ast.BinOp, parent, field, index, depth, safe_position) -> Measure:
+    def _binop(self, node: ast.BinOp, parent: ast.AST, field: str, index: int | None, depth: int,
+               safe_position: bool) -> Measure:
         h, s = self.expr(node.left, node, "left", None, depth + 1, safe_position)
         rh, rs = self.expr(node.right, node, "right", None, depth + 1, safe_position)
         self.event(Effect.MAY_RAISE)
         return max(h, rh) + 1, s + rs + 1
 
-    def _unaryop(self, node: ast.UnaryOp, parent, field, index, depth, safe_position) -> Measure:
+    def _unaryop(self, node: ast.UnaryOp, parent: ast.AST, field: str, index: int | None, depth: int,
+                 safe_position: bool) -> Measure:
         h, s = self.expr(node.operand, node, "operand", None, depth + 1, safe_position)
         self.event(Effect.MAY_RAISE)
         return h + 1, s + 1
 
-    def _boolop(self, node: ast.BoolOp, parent, field, index, depth, safe_position) -> Measure:
+    def _boolop(self, node: ast.BoolOp, parent: ast.AST, field: str, index: int | None, depth: int,
+                safe_position: bool) -> Measure:
         h, s = self.expr(node.values[0], node, "values", 0, depth + 1, safe_position)
         self.event(Effect.MAY_RAISE)
         for i in range(1, len(node.values)):
@@ -209,7 +219,8 @@ class _Walker:
             h, s = max(h, vh), s + vs
         return h + 1, s + 1
 
-    def _compare(self, node: ast.Compare, parent, field, index, depth, safe_position) -> Measure:
+    def _compare(self, node: ast.Compare, parent: ast.AST, field: str, index: int | None, depth: int,
+                 safe_position: bool) -> Measure:
         h, s = self.expr(node.left, node, "left", None, depth + 1, safe_position)
         for i, comparator in enumerate(node.comparators):
             ch, cs = self.expr(comparator, node, "comparators", i, depth + 1, safe_position and i == 0)
@@ -217,15 +228,16 @@ class _Walker:
             h, s = max(h, ch), s + cs
         return h + 1, s + 1
 
-    def _ifexp(self, node: ast.IfExp, parent, field, index, depth, safe_position) -> Measure:
+    def _ifexp(self, node: ast.IfExp, parent: ast.AST, field: str, index: int | None, depth: int,
+               safe_position: bool) -> Measure:
         h, s = self.expr(node.test, node, "test", None, depth + 1, safe_position)
         self.event(Effect.MAY_RAISE)
         bh, bs = self.expr(node.body, node, "body", None, depth + 1, False)
         oh, os = self.expr(node.orelse, node, "orelse", None, depth + 1, False)
         return max(h, bh, oh) + 1, s + bs + os + 1
 
-    def _sequence(self, node: ast.Tuple | ast.List | ast.Set, parent, field, index, depth,
-                  safe_position) -> Measure:
+    def _sequence(self, node: ast.Tuple | ast.List | ast.Set, parent: ast.AST, field: str, index: int | None,
+                  depth: int, safe_position: bool) -> Measure:
         h, s = 0, 1
         for i, element in enumerate(node.elts):
             eh, es = self.expr(element, node, "elts", i, depth + 1, safe_position)
@@ -236,9 +248,10 @@ class _Walker:
             self.event(Effect.NEW_MUTABLE)
         return h + 1, s
 
-    def _dict(self, node: ast.Dict, parent, field, index, depth, safe_position) -> Measure:
+    def _dict(self, node: ast.Dict, parent: ast.AST, field: str, index: int | None, depth: int,
+              safe_position: bool) -> Measure:
         h, s = 0, 1
-        for i, (key, value) in enumerate(zip(node.keys, node.values)):
+        for i, (key, value) in enumerate(zip(node.keys, node.values, strict=True)):
             if key is not None:
                 kh, ks = self.expr(key, node, "keys", i, depth + 1, safe_position)
                 h, s = max(h, kh), s + ks
@@ -249,7 +262,8 @@ class _Walker:
         self.event(Effect.MAY_RAISE | Effect.NEW_MUTABLE)
         return h + 1, s
 
-    def _starred(self, node: ast.Starred, parent, field, index, depth, safe_position) -> Measure:
+    def _starred(self, node: ast.Starred, parent: ast.AST, field: str, index: int | None, depth: int,
+                 safe_position: bool) -> Measure:
         saved, self.starred_in = self.starred_in, parent
         try:
             h, s = self.expr(node.value, node, "value", None, depth + 1, safe_position)
@@ -278,7 +292,7 @@ class _Walker:
                     if name in names:
                         self.order += 1
                         site = Site(
-                            uid=len(self.sites), name=name, node=node, parent=root, field="",  # type: ignore[arg-type]
+                            uid=len(self.sites), name=name, node=node, parent=root, field="",
                             index=None, statement=self.statement, order=self.order,
                             prefix=self.prefix, depth=1, context=site_context(root, "", None),
                             safe_position=False, in_fstring=False, captured=True,
@@ -287,7 +301,8 @@ class _Walker:
                         self.statement.sites.append(site)
         return size
 
-    def _lambda(self, node: ast.Lambda, parent, field, index, depth, safe_position) -> Measure:
+    def _lambda(self, node: ast.Lambda, parent: ast.AST, field: str, index: int | None, depth: int,
+                safe_position: bool) -> Measure:
         h, s = self._arguments(node.args, depth)
         body = self.mention_nested([node.body, *parameters(node.args)])
         if self.names is not None:
@@ -300,20 +315,21 @@ class _Walker:
         for i, default in enumerate(arguments.defaults):
             dh, ds = self.expr(default, arguments, "defaults", i, depth + 1, False)
             h, s = max(h, dh), s + ds
-        for i, default in enumerate(arguments.kw_defaults):
-            if default is not None:
-                dh, ds = self.expr(default, arguments, "kw_defaults", i, depth + 1, False)
+        for i, kw_default in enumerate(arguments.kw_defaults):
+            if kw_default is not None:
+                dh, ds = self.expr(kw_default, arguments, "kw_defaults", i, depth + 1, False)
                 h, s = max(h, dh), s + ds
         return h, s
 
-    def _namedexpr(self, node: ast.NamedExpr, parent, field, index, depth, safe_position) -> Measure:
+    def _namedexpr(self, node: ast.NamedExpr, parent: ast.AST, field: str, index: int | None, depth: int,
+                   safe_position: bool) -> Measure:
         h, s = self.expr(node.value, node, "value", None, depth + 1, safe_position)
         self.event(Effect.BINDS)
-        self.binds.add(node.target.id)  # type: ignore[attr-defined]
+        self.binds.add(node.target.id)
         return h + 1, s + 2
 
-    def _suspend(self, node: ast.Await | ast.Yield | ast.YieldFrom, parent, field, index,
-                 depth, safe_position) -> Measure:
+    def _suspend(self, node: ast.Await | ast.Yield | ast.YieldFrom, parent: ast.AST, field: str,
+                 index: int | None, depth: int, safe_position: bool) -> Measure:
         h, s = 0, 1
         if node.value is not None:
             h, s = self.expr(node.value, node, "value", None, depth + 1, safe_position)
@@ -322,7 +338,8 @@ class _Walker:
         return h + 1, s
 
     def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp,
-                       parent, field, index, depth, safe_position) -> Measure:
+                       parent: ast.AST, field: str, index: int | None, depth: int,
+                       safe_position: bool) -> Measure:
         first = node.generators[0]
         h, s = self.expr(first.iter, first, "iter", None, depth + 2, safe_position)
         self.event(Effect.CALL)
@@ -347,14 +364,16 @@ class _Walker:
         self.event(Effect.NEW_MUTABLE)
         return h + 2, s + 1 + len(node.generators)
 
-    def _joinedstr(self, node: ast.JoinedStr, parent, field, index, depth, safe_position) -> Measure:
+    def _joinedstr(self, node: ast.JoinedStr, parent: ast.AST, field: str, index: int | None, depth: int,
+                   safe_position: bool) -> Measure:
         h, s = 0, 1
         for i, value in enumerate(node.values):
             vh, vs = self.expr(value, node, "values", i, depth + 1, safe_position)
             h, s = max(h, vh), s + vs
         return h + 1, s
 
-    def _formatted(self, node: ast.FormattedValue, parent, field, index, depth, safe_position) -> Measure:
+    def _formatted(self, node: ast.FormattedValue, parent: ast.AST, field: str, index: int | None, depth: int,
+                   safe_position: bool) -> Measure:
         self.fstring += 1
         try:
             h, s = self.expr(node.value, node, "value", None, depth + 1, safe_position)
@@ -366,7 +385,8 @@ class _Walker:
         self.event(Effect.CALL)
         return h + 1, s + 1
 
-    def _slice(self, node: ast.Slice, parent, field, index, depth, safe_position) -> Measure:
+    def _slice(self, node: ast.Slice, parent: ast.AST, field: str, index: int | None, depth: int,
+               safe_position: bool) -> Measure:
         h, s = 0, 1
         for name in ("lower", "upper", "step"):
             part = getattr(node, name)
@@ -431,13 +451,13 @@ class _Walker:
             statement.effects = self.prefix
             statement.binds = frozenset(self.binds)
             suite.has_effects |= self.prefix
-            own = statement.candidate.name if statement.candidate else None
+            candidate = statement.candidate
             for name in statement.binds:
                 # A candidate's own definition counts too: a value may read a name that
                 # is bound only later (and fail there), which must not move past it.
                 suite.binding_indices.setdefault(name, []).append(index)
-            if own is not None:
-                suite.candidates.append(statement.candidate)  # type: ignore[arg-type]
+            if candidate is not None:
+                suite.candidates.append(candidate)
             if type(node) is ast.Assign and len(node.targets) == 1 and type(node.targets[0]) is ast.Name:
                 self.bound_at.setdefault(node.targets[0].id, (suite, index))
             pending = self.pending
@@ -510,20 +530,20 @@ class _Walker:
     def _assign(self, node: ast.Assign) -> int:
         facts = self.facts
         target = node.targets[0]
-        is_candidate = (
+        candidate_name = target.id if (
             len(node.targets) == 1 and isinstance(target, ast.Name)
             and target.id in self.candidate_names and facts.plain_assignments.get(target.id) is node
-        )
-        if is_candidate:
+        ) else None
+        if candidate_name is not None:
             self.names = set()
         try:
             height, size = self.expr(node.value, node, "value", None, 1, True)
         finally:
             names, self.names = self.names, None
-        if is_candidate:
+        if candidate_name is not None:
             value_effects = self.prefix
             candidate = Candidate(
-                name=target.id,  # type: ignore[attr-defined]
+                name=candidate_name,
                 statement=self.statement, value=node.value, effects=value_effects,
                 trivial=isinstance(node.value, (ast.Name, ast.Constant)),
                 names_read=frozenset(n for n in names or () if n in facts.binding_counts),
@@ -573,9 +593,9 @@ class _Walker:
                 if item.optional_vars is not None:
                     size += self.target(item.optional_vars)
             self.pending.append((node, "body"))
-        elif isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+        elif isinstance(node, (ast.Try, ast.TryStar)):
             self.pending.append((node, "body"))
-            for handler in node.handlers:  # type: ignore[attr-defined]
+            for handler in node.handlers:
                 if handler.type is not None:
                     size += self.expr(handler.type, handler, "type", None, 1, False)[1]
                 if handler.name:

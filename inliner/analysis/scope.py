@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..reasons import KeepReason
 
@@ -50,7 +51,7 @@ def not_a_candidate(name: str) -> KeepReason:
 
 _SUSPENDING = (ast.Await, ast.Yield, ast.YieldFrom, ast.AsyncFor, ast.AsyncWith)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
-_CATCHING = (ast.Try, getattr(ast, "TryStar", ast.Try), ast.With, ast.AsyncWith)
+_CATCHING = (ast.Try, ast.TryStar, ast.With, ast.AsyncWith)
 
 
 @dataclass(slots=True)
@@ -147,39 +148,55 @@ def scan_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeFacts:
     while stack:
         node = stack.pop()
         # The shapes generated code is made of first, without the generic machinery.
+        # ``kind`` is tested against each class (exact, and fastest); mypy does not narrow
+        # ``node`` through it, so each branch names the type it checked, for mypy alone
+        # (``typing.cast``, a call, would cost time in this loop).
         kind = type(node)
         if kind is ast.Name:
-            if type(node.ctx) is ast.Load:  # type: ignore[attr-defined]
-                if node.id in _ALWAYS_DYNAMIC or (  # type: ignore[attr-defined]
-                    node.id in _DYNAMIC_WITHOUT_ARGUMENTS and id(node) not in allowed_dynamic_calls  # type: ignore[attr-defined]
+            if TYPE_CHECKING:
+                assert isinstance(node, ast.Name)
+            if type(node.ctx) is ast.Load:
+                if node.id in _ALWAYS_DYNAMIC or (
+                    node.id in _DYNAMIC_WITHOUT_ARGUMENTS and id(node) not in allowed_dynamic_calls
                 ):
-                    note_dynamic(node)  # type: ignore[arg-type]
+                    note_dynamic(node)
             else:
-                bind(node.id)  # type: ignore[attr-defined]
-                if type(node.ctx) is ast.Del:  # type: ignore[attr-defined]
-                    facts.deleted.add(node.id)  # type: ignore[attr-defined]
+                bind(node.id)
+                if type(node.ctx) is ast.Del:
+                    facts.deleted.add(node.id)
             continue
         if kind is ast.Constant:
             continue
         if kind is ast.Call:
-            _allow_call_with_arguments(node, allowed_dynamic_calls)  # type: ignore[arg-type]
-            stack.extend(reversed(node.keywords))  # type: ignore[attr-defined]
-            stack.extend(reversed(node.args))  # type: ignore[attr-defined]
-            push(node.func)  # type: ignore[attr-defined]
+            if TYPE_CHECKING:
+                assert isinstance(node, ast.Call)
+            _allow_call_with_arguments(node, allowed_dynamic_calls)
+            stack.extend(reversed(node.keywords))
+            stack.extend(reversed(node.args))
+            push(node.func)
             continue
-        if kind is ast.Attribute or kind is ast.keyword:
-            if kind is ast.Attribute and sees_locals(node):  # type: ignore[arg-type]
-                note_dynamic(node)  # type: ignore[arg-type]
-            push(node.value)  # type: ignore[attr-defined]
+        if kind is ast.Attribute:
+            if TYPE_CHECKING:
+                assert isinstance(node, ast.Attribute)
+            if sees_locals(node):
+                note_dynamic(node)
+            push(node.value)
+            continue
+        if kind is ast.keyword:
+            if TYPE_CHECKING:
+                assert isinstance(node, ast.keyword)
+            push(node.value)
             continue
         if kind is ast.Assign:
-            targets = node.targets  # type: ignore[attr-defined]
+            if TYPE_CHECKING:
+                assert isinstance(node, ast.Assign)
+            targets = node.targets
             if len(targets) == 1 and type(targets[0]) is ast.Name:
-                facts.plain_assignments[targets[0].id] = node  # type: ignore[assignment]
-                if type(node.value) is ast.Constant:  # type: ignore[attr-defined]
+                facts.plain_assignments[targets[0].id] = node
+                if type(node.value) is ast.Constant:
                     constants = facts.constant_bindings
                     constants[targets[0].id] = constants.get(targets[0].id, 0) + 1
-            push(node.value)  # type: ignore[attr-defined]
+            push(node.value)
             stack.extend(reversed(targets))
             continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):

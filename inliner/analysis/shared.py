@@ -20,9 +20,10 @@ nothing else observes. This module finds the names for which that does not hold:
   import time (a call, a decorator, a class body) that could call a function reading it.
 
 Assumed: other modules do not assign to this module's attributes (except through the
-spellings above, in this module), and a star import binds only what its module defines. Source with no import at all is taken as a fragment (one
-generated function, a snippet) whose free names its runner provides, as the pipeline's
-canonicaliser does: only a module that imports what it uses can have a name bound nowhere.
+spellings above, in this module), and a star import binds only what its module defines.
+Source with no import at all is taken as a fragment (one generated function, a snippet)
+whose free names its runner provides, as the pipeline's canonicaliser does: only a module
+that imports what it uses can have a name bound nowhere.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from __future__ import annotations
 import ast
 import builtins
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from ..effects import Effect
 from ..knowledge import CallFacts
@@ -43,7 +44,7 @@ BUILTIN_NAMES = frozenset(dir(builtins)) | frozenset({
     "__cached__", "__builtins__", "__annotations__", "__dict__", "__module__", "__qualname__",
     "__class__",
 })
-_TRY = (ast.Try, getattr(ast, "TryStar", ast.Try))
+_TRY = (ast.Try, ast.TryStar)
 _WITH = (ast.With, ast.AsyncWith)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -334,7 +335,7 @@ def names_seen_after_exceptions(function: ast.FunctionDef | ast.AsyncFunctionDef
         node, regions, looped = stack.pop()
         if isinstance(node, _SCOPES):
             for inner in ast.walk(node):
-                if isinstance(inner, ast.Name) and inner is not node:
+                if isinstance(inner, ast.Name):
                     reads.setdefault(inner.id, set()).add(())
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and regions:
                 stores.append((node.name, regions[-1], looped))
@@ -345,11 +346,11 @@ def names_seen_after_exceptions(function: ast.FunctionDef | ast.AsyncFunctionDef
                 next_region += 1
                 outer = (*regions, next_region)
                 stack.extend((s, regions, looped) for s in node.finalbody)
-            inner = outer
+            guarded = outer
             if node.handlers:
                 next_region += 1
-                inner = (*outer, next_region)
-            stack.extend((s, inner, looped) for s in node.body)
+                guarded = (*outer, next_region)
+            stack.extend((s, guarded, looped) for s in node.body)
             stack.extend((s, outer, looped) for s in node.orelse)
             for handler in node.handlers:
                 if handler.type is not None:
@@ -443,10 +444,10 @@ class NameVisibility:
             return UNKNOWN_CALL
         func = root = node.func
         while type(root) is ast.Attribute:
-            root = root.value  # type: ignore[attr-defined]
+            root = root.value
         if type(root) is not ast.Name:
             return UNKNOWN_CALL
-        name = root.id  # type: ignore[attr-defined]
+        name = root.id
         if name in self._locals:
             known = self._pure_locals.get(name) if root is func else None
             return UNKNOWN_CALL if known is None else known

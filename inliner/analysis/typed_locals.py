@@ -25,6 +25,7 @@ import io
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeGuard
 
 from ..discover import find_functions
 from .pxd import PxdUnreadable, read_pxd
@@ -120,7 +121,7 @@ class _CythonNames:
             node = node.value
         return isinstance(node, ast.Name) and node.id in self.modules
 
-    def is_declare(self, node: ast.expr) -> bool:
+    def is_declare(self, node: ast.expr) -> TypeGuard[ast.Call]:
         if not isinstance(node, ast.Call):
             return False
         function = node.func
@@ -170,7 +171,7 @@ def _typed_in_source(function: ast.FunctionDef | ast.AsyncFunctionDef, cython: _
             if cython.mentioned_in(node.annotation) or (node.value is not None and cython.is_declare(node.value)):
                 names.add(node.target.id)
         elif isinstance(node, ast.Expr) and cython.is_declare(node.value):
-            names.update(k.arg for k in node.value.keywords if k.arg is not None)  # type: ignore[attr-defined]
+            names.update(k.arg for k in node.value.keywords if k.arg is not None)
         if isinstance(node, ast.stmt):
             pending.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt)
                            or isinstance(child, (ast.excepthandler, ast.match_case)))

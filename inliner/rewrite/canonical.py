@@ -71,7 +71,7 @@ def apply_plan(plan: FunctionPlan) -> Undo:
     for candidate in plan.inlined:
         # The assignment's value, not ``candidate.value``: when the whole value was itself
         # a read of an earlier variable, it has been replaced already.
-        current = candidate.statement.node.value  # type: ignore[attr-defined]
+        current = candidate.assignment.value
         for k, site in enumerate(plan.live_sites[id(candidate)]):
             # A new root per further read: ast.unparse keys its parenthesisation by node,
             # so a root shared by two contexts would be written with the other's parentheses.
@@ -114,7 +114,7 @@ class CanonicalRewrite:
     def take(self, work: FunctionWork) -> None:
         """Apply ``work``'s plan; from here on only its :class:`Undo` is needed."""
         if work.changes:
-            self.undo[id(work)] = apply_plan(work.plan)  # type: ignore[arg-type]
+            self.undo[id(work)] = apply_plan(work.current_plan())
         work.release()
 
     def write(self, works: list[FunctionWork]) -> str:

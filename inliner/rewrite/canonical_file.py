@@ -41,7 +41,10 @@ def file_header(source: str) -> str:
     PEP 263 requires), line 1 if it declares the encoding or is a ``#!`` line, else none."""
     if not source or source[0] not in "#\r\n \t\f":
         return ""  # the usual case, decided without a regular expression
-    first, second = _FIRST_TWO_LINES.match(source).groups()  # type: ignore[union-attr]
+    lines = _FIRST_TWO_LINES.match(source)
+    if lines is None:
+        return ""  # unreached: every part of the pattern may match nothing
+    first, second = lines.groups()
     if _ENCODING_DECLARATION.match(first):
         return first + "\n"
     if _BLANK_OR_COMMENT.match(first) and _ENCODING_DECLARATION.match(second):

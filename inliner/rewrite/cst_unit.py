@@ -22,7 +22,6 @@ from ..reasons import KeepReason
 from ..source import char_column, split_lines
 from ..units import UnitText
 
-
 _WORD = re.compile(r"\w+")
 
 
@@ -46,9 +45,9 @@ class ParsedUnit:
         self.module = cst.parse_module(self._marked(node, names))
         self.assignments: dict[str, cst.Assign] = {}
         """Marker of an assignment's single target → that assignment."""
-        self.line_of: dict[int, cst.CSTNode] = {}
+        self.line_of: dict[int, _SmallStatements] = {}
         for line in _statement_lines(self.module.body):
-            for small in line.body:  # type: ignore[attr-defined]
+            for small in line.body:
                 self.line_of[id(small)] = line
                 if (isinstance(small, cst.Assign) and len(small.targets) == 1
                         and isinstance(small.targets[0].target, cst.Name)
@@ -86,15 +85,15 @@ class ParsedUnit:
             self.marker_at[(line, column)] = marker
         return "".join(lines)
 
-    def _key(self, node: ast.AST) -> tuple[int, int]:
-        line = node.lineno  # type: ignore[attr-defined]
-        return line - self.unit.first + 1, char_column(self.lines[line - 1], node.col_offset)  # type: ignore[attr-defined]
+    def _key(self, node: ast.expr) -> tuple[int, int]:
+        line = node.lineno
+        return line - self.unit.first + 1, char_column(self.lines[line - 1], node.col_offset)
 
     def marker_of(self, site: Site) -> str:
-        return self.marker_at[self._key(site.node)]
+        return self.marker_at[self._key(site.read)]
 
     def assignment_of(self, candidate: Candidate) -> cst.Assign:
-        target = candidate.statement.node.targets[0]  # type: ignore[attr-defined]
+        target = candidate.assignment.targets[0]
         return self.assignments[self.marker_at[self._key(target)]]
 
     def pins(self, plan: FunctionPlan) -> dict[str, KeepReason]:
@@ -127,7 +126,11 @@ class ParsedUnit:
 _SUITE_FIELDS = ("body", "orelse", "handlers", "finalbody", "cases")
 
 
-def _statement_lines(body: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+_SmallStatements = cst.SimpleStatementLine | cst.SimpleStatementSuite
+"""A line of small statements: alone, or after a compound statement's colon."""
+
+
+def _statement_lines(body: Sequence[cst.CSTNode]) -> Iterator[_SmallStatements]:
     """Every line of small statements (``SimpleStatementLine``, or the
     ``SimpleStatementSuite`` after a colon) in ``body``, blocks included, without
     visiting a single expression."""
@@ -149,11 +152,11 @@ def _statement_lines(body: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
         stack.extend(reversed(inner))
 
 
-def _has_comment(line: cst.CSTNode) -> bool:
+def _has_comment(line: _SmallStatements) -> bool:
     if isinstance(line, cst.SimpleStatementLine):
         if any(empty.comment is not None for empty in line.leading_lines):
             return True
-    return line.trailing_whitespace.comment is not None  # type: ignore[attr-defined]
+    return line.trailing_whitespace.comment is not None
 
 
 class _Inliner(cst.CSTTransformer):
@@ -207,13 +210,14 @@ class _Inliner(cst.CSTTransformer):
 
     def _keep_statements(self, original: Sequence[cst.BaseSmallStatement],
                          updated: Sequence[cst.BaseSmallStatement]) -> list[cst.BaseSmallStatement]:
-        kept = [new for old, new in zip(original, updated) if id(old) not in self.delete]
+        kept = [new for old, new in zip(original, updated, strict=True) if id(old) not in self.delete]
         if kept and len(kept) < len(updated) and id(original[-1]) in self.delete:
             kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
         return kept
 
-    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
-                                  updated_node: cst.SimpleStatementLine):
+    def leave_SimpleStatementLine(
+            self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine,
+    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
         kept = self._keep_statements(original_node.body, updated_node.body)
         if len(kept) == len(updated_node.body):
             return updated_node
@@ -223,7 +227,7 @@ class _Inliner(cst.CSTTransformer):
         return updated_node.with_changes(body=kept)
 
     def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite,
-                                   updated_node: cst.SimpleStatementSuite):
+                                   updated_node: cst.SimpleStatementSuite) -> cst.SimpleStatementSuite:
         kept = self._keep_statements(original_node.body, updated_node.body)
         if len(kept) == len(updated_node.body):
             return updated_node
@@ -252,7 +256,11 @@ class _Inliner(cst.CSTTransformer):
                     carried = removed  # at the block's top, even "no blank line" carries
                 continue
             survivor = body[position]
-            own: Sequence[cst.EmptyLine] = survivor.leading_lines  # type: ignore[attr-defined]
+            # A statement is a line of small ones or a compound one, and both have leading
+            # lines (libcst's BaseStatement does not declare them).
+            if not isinstance(survivor, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                raise TypeError(f"a {type(survivor).__name__} in a block")
+            own: Sequence[cst.EmptyLine] = survivor.leading_lines
             if carried is not None and position == 0:
                 # Its blank lines give way to the top's; its comments stay.
                 start = 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from functools import partial
 
 from ..deadline import Deadline, DeadlineExceeded
 from ..memory import libcst_may_not_fit
@@ -142,11 +143,11 @@ class _UnitRewriter:
         if not active:
             return True, None
         deadline.check()
-        plans = [w.plan for w in active]
-        new_text = splice_unit(text, plans, deadline)  # type: ignore[arg-type]
+        plans = [w.current_plan() for w in active]
+        new_text = splice_unit(text, plans, deadline)
         if new_text is None:
             return False, None
-        undo = apply_plans(plans)  # type: ignore[arg-type]
+        undo = apply_plans(plans)
         try:
             problem = check_unit(new_text, node, text.text, self.flags)
         finally:
@@ -156,7 +157,7 @@ class _UnitRewriter:
     def _rewrite_parsed(self, node: ast.stmt, text: UnitText, parsed: ParsedUnit,
                         works: list[FunctionWork], deadline: Deadline) -> str | None:
         for work in works:
-            guarded(work, lambda work=work: self._settle_pins(work, parsed))
+            guarded(work, partial(self._settle_pins, work, parsed))
         active = [w for w in works if w.changes]
         if not active:
             return None
@@ -183,26 +184,25 @@ class _UnitRewriter:
         another reason (a pin is decided before the reads are judged). Each round pins
         at least one more name, so the loop ends."""
         for _ in range(_MAX_PIN_ROUNDS):
-            assert work.plan is not None
-            new_pins = {k: v for k, v in parsed.pins(work.plan).items() if k not in work.pins}
+            new_pins = {k: v for k, v in parsed.pins(work.current_plan()).items() if k not in work.pins}
             if not new_pins:
                 return
             work.pins.update(new_pins)
             self.replan(work)
-            if not work.plan.changes:  # type: ignore[union-attr]
+            if not work.current_plan().changes:
                 return
         work.fall_back(FallbackReason.INTERNAL_ERROR, "planning did not settle")
 
     def _attempt(self, node: ast.stmt, text: UnitText, parsed: ParsedUnit, works: list[FunctionWork],
                  deadline: Deadline) -> tuple[str, Problem | None]:
-        plans = [w.plan for w in works]
+        plans = [w.current_plan() for w in works]
         try:
-            new_text = parsed.rewrite(plans, deadline)  # type: ignore[arg-type]
+            new_text = parsed.rewrite(plans, deadline)
         except DeadlineExceeded:
             raise
         except Exception as error:  # noqa: BLE001
             return "", (FallbackReason.CST_ERROR, f"{type(error).__name__}: {error}".splitlines()[0])
-        undo = apply_plans(plans)  # type: ignore[arg-type]
+        undo = apply_plans(plans)
         try:
             return new_text, check_unit(new_text, node, text.text, self.flags)
         finally:

@@ -66,7 +66,9 @@ class _Splicer:
     def row(self, line: int) -> str:
         return self.rows[line - self.unit.first]
 
-    def column(self, line: int, offset: int) -> int:
+    def column(self, line: int, offset: int | None) -> int:
+        if offset is None:
+            raise _NotPlain  # a node without a position (parsed code has them all)
         return char_column(self.row(line), offset)
 
     def apply(self, plans: list[FunctionPlan]) -> str:
@@ -107,14 +109,14 @@ class _Splicer:
 
     def check_assignment(self, candidate: Candidate) -> None:
         """``name = value`` alone on one line, the value without parentheses of its own."""
-        statement = candidate.statement.node
-        target, value = statement.targets[0], statement.value  # type: ignore[attr-defined]
+        statement = candidate.assignment
+        target, value = statement.targets[0], statement.value
         line = statement.lineno
         if statement.end_lineno != line or value.lineno != line or value.end_lineno != line:
             raise _NotPlain
         row = self.row(line)
         start = self.column(line, statement.col_offset)
-        end = self.column(line, statement.end_col_offset)  # type: ignore[arg-type]
+        end = self.column(line, statement.end_col_offset)
         between = row[self.column(line, target.end_col_offset):self.column(line, value.col_offset)]
         if row[:start].strip() or row[end:].strip() or not _ASSIGNED.fullmatch(between) \
                 or self.column(line, value.end_col_offset) != end:
@@ -142,14 +144,14 @@ class _Splicer:
     def read_span(self, site: Site) -> tuple[int, int, str]:
         """Where the read's name stands (it must carry no parentheses of its own), and the
         text that follows it on its line."""
-        node = site.node
+        node = site.read
         line = node.lineno
         if node.end_lineno != line:
             raise _NotPlain
         row = self.row(line)
         start = self.column(line, node.col_offset)
-        end = self.column(line, node.end_col_offset)  # type: ignore[arg-type]
-        if unicodedata.normalize("NFKC", row[start:end]) != node.id:  # type: ignore[attr-defined]
+        end = self.column(line, node.end_col_offset)
+        if unicodedata.normalize("NFKC", row[start:end]) != node.id:
             raise _NotPlain  # a position the parser got wrong (as 3.11 can inside f-strings)
         before, after = row[:start].rstrip(), row[end:].lstrip()
         if not before:
@@ -159,15 +161,15 @@ class _Splicer:
             sole_argument = (isinstance(parent, ast.Call) and site.field == "args"
                              and len(parent.args) == 1 and not parent.keywords
                              and parent.func.end_lineno == line)
-            if not sole_argument or row[self.column(line, parent.func.end_col_offset):start].strip() != "(":  # type: ignore[union-attr]
+            if not sole_argument or not isinstance(parent, ast.Call) \
+                    or row[self.column(line, parent.func.end_col_offset):start].strip() != "(":
                 raise _NotPlain  # maybe parentheses of the read's own
         return start, end, after
 
     # -- texts ---------------------------------------------------------------------------
 
     def value_text(self, candidate: Candidate) -> str:
-        statement = candidate.statement.node
-        value = statement.value  # type: ignore[attr-defined]
+        value = candidate.assignment.value
         line = value.lineno
         row = self.row(line)
         start = self.column(line, value.col_offset)
