@@ -68,7 +68,9 @@ class InlineOptions:
             object.__setattr__(self, "timeout", None)  # no limit, in one spelling
 
     def cache_token(self) -> str:
-        """Every option that changes output, in a stable textual form (for cache keys)."""
+        """Every option that changes output, in a stable textual form (for cache keys).
+        ``search_paths`` changes output only through what the calls are found to do, which
+        the keys hold themselves: a tree moved elsewhere keeps its cache."""
         token = (
             f"policy={self.policy};expand={self.expand};preserve={int(self.preserve_format)};"
             f"dead={int(self.drop_dead)};growth={self.max_growth!r};depth={self.max_depth}"
@@ -77,8 +79,6 @@ class InlineOptions:
             token += ";pure-calls=" + ",".join(self.pure_calls)
         if not self.infer_calls:
             token += ";infer=0"
-        if self.search_paths:
-            token += ";search=" + ",".join(self.search_paths)
         return token
 
 

@@ -384,7 +384,7 @@ class _Planner:
             return pinned
         if self.frame_reads and self.read_through_frames(candidate):
             reader = next(self.analysis.statements[uid] for uid in self.frame_reads)
-            self.plan.details[id(candidate)] = f"a call on line {reader.node.lineno} reads frames"
+            self.plan.details[id(candidate)] = f"a call in `{ast.unparse(reader.node)[:60]}` reads frames"
             return KeepReason.FRAME_READ
         sites = self.live_sites(candidate)
         misplaced = misplaced_read(candidate, sites)
@@ -423,10 +423,10 @@ class _Planner:
             return KeepReason.WOULD_WARN
         if self.strict and (not self.dies_unseen(sites) if candidate.living
                             else type(candidate.value) is ast.Call and self.escapes(sites)):
-            end = self.analysis.node.end_lineno
+            # No line number here: a unit's report is shifted to its module's lines, a detail's text is not.
             self.plan.details[id(candidate)] = (
-                f"{candidate.origin or 'its object'} may be seen dying; the variable keeps it alive"
-                + (f" until line {end}" if end is not None else ""))
+                f"{candidate.origin or 'its object'} may be seen dying; the variable keeps it alive "
+                "until the function returns")
             return KeepReason.LIFETIME
         deepest = max(self.depth_of(s) for s in sites)
         if deepest + candidate.height - 1 > self.options.max_depth:

@@ -6,13 +6,15 @@ anything, which is what strict assumes of it."""
 from __future__ import annotations
 
 import ast
+import hashlib
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from ..effects import Effect
-from ..knowledge import CallFacts, CallSnapshot, Does, facts_of_call, facts_of_result_call
+from ..knowledge import CallFacts, CallSnapshot, Does, call_spellings, facts_of_call, facts_of_result_call
+from ..knowledge.entries import entry_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +147,24 @@ class CallTable:
         snapshot = self._snapshot.token if self._snapshot is not None else "none"
         return (f"declared={','.join(self._declared)};origins={sorted(self._origins.items())};"
                 f"inferred={snapshot};provided={','.join(sorted(self._provided))}")
+
+    def token_for(self, unit: ast.AST) -> str:
+        """What of this table can change the result for the code ``unit`` (for its cache
+        key): for each name and chain it calls or passes to a call, what is known of it."""
+        if not self:
+            return ""
+        parts = []
+        for spelled in sorted(call_spellings(unit)):
+            declared = self.declared(spelled)
+            if declared is not None:
+                parts.append(f"{spelled}=declared")
+            elif self._snapshot is None or spelled.partition(".")[0] in self._provided:
+                parts.append(f"{spelled}=unknown")
+            else:
+                entry = (self._snapshot.chain_entry(spelled) if "." in spelled
+                         else self._snapshot.name_entry(spelled))
+                parts.append(f"{spelled}={entry_text(entry) if entry is not None else 'None'}")
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, CallTable) and self._key() == other._key()

@@ -93,7 +93,7 @@ class ModuleNames:
             node.id: self.read_effect(node.id) for node in ast.walk(unit) if isinstance(node, ast.Name)
         }
         token = ",".join(f"{name}:{effect}" for name, effect in sorted(effects.items()) if effect)
-        return f"{token};{self.calls.token()}" if self.calls else token
+        return f"{token};{self.calls.token_for(unit)}" if self.calls else token
 
 
 UNKNOWN_MODULE = ModuleNames(star_import=True)
