@@ -41,6 +41,23 @@ subscripts, failing ``assert``, raising primitives); only they contain ``with``,
 ``ap``, ``epick``, calls of ``bump``, reads of an undeclared ``count`` and closures read after
 a rebinding.
 
+Strict programs also contain what strict must keep for other code to see (issue 20): objects
+of a class ``Fin`` whose ``__del__`` logs, held by locals, passed to a call (``val(o)``),
+rebound (which kills the old object), dropped (``del o``, ``o = None``) or left to die when
+target returns; weak references to them, ``r = weakref.ref(o)``, with ``note(r() is None)``
+logged later; generators ``g = gen(x)`` whose ``finally`` logs, advanced with ``next`` and
+dropped; generator and coroutine closures (``d = yield u`` / ``d = await pause()``, then a read
+of a variable of target) that target starts, rebinds that variable while they are suspended,
+and finishes (``start(c)``, ``finish(c, v)``: no asyncio); statements after ``return``,
+``raise``, ``break`` and ``continue`` that read locals; calls of ``peek("x")``, which logs
+``sys._getframe(1).f_locals.get("x", -1)``, and nested functions that log a local of their
+own frame; and a module global ``LEVEL`` bound only inside an ``if`` or a ``try`` at module
+level (possibly never) or only after an import-time call of target, read by target and its
+closures (a read of it may raise ``NameError``). Pure programs contain only the code after a
+jump and the conditional global (always bound there): pure assumes no finalizers and no frame
+readers, and its closures read no rebound variable, so finalizers, weak references,
+generators with ``finally``, suspended closures and frame readers are strict-only.
+
 :func:`generate_program` makes the same programs from any ``draw_int(lo, hi)`` function, e.g.
 ``random.Random(seed).randint``, which is handy for bulk exploration outside hypothesis.
 
@@ -79,8 +96,12 @@ LOGGING_PRIMITIVES: dict[str, int] = {"e0": 0, "e1": 1, "e2": 2, "e3": 3}
 SHAPING_PRIMITIVES = frozenset({"pick", "ap"})
 """Pure in themselves: ``pick(x)`` returns a pure primitive of arity 1, ``ap(f, *args)``
 calls ``f(*args)`` (pure exactly when ``f`` is)."""
-STRICT_PRIMITIVES = frozenset({"epick", "cm"})
-"""Log when called: ``epick(x)`` returns ``e1`` or ``p1``; ``cm(x)`` is a context manager."""
+STRICT_PRIMITIVES = frozenset({"epick", "cm", "note", "val", "start", "finish", "pause"})
+"""Log when called: ``epick(x)`` returns ``e1`` or ``p1``; ``cm(x)`` is a context manager;
+``note(*args)`` logs its arguments and never raises. Unknown to the inliner, not logging:
+``val(o)`` returns ``o.v``; ``start(g)`` runs a generator or coroutine to its first
+suspension; ``finish(g, v)`` sends it ``v`` until it returns, and returns its value;
+``pause()`` is an awaitable that suspends once and gives what it is sent."""
 PRIMITIVE_NAMES = (
     frozenset(PURE_PRIMITIVES) | frozenset(LOGGING_PRIMITIVES) | SHAPING_PRIMITIVES | STRICT_PRIMITIVES | {"obj"}
 )
@@ -159,6 +180,27 @@ def make_runtime() -> Runtime:
     def ap(f, *args):
         return f(*args)
 
+    def note(*args):
+        log.append(("note", args))
+
+    def val(o):
+        return o.v
+
+    def start(g):
+        return g.send(None)
+
+    def finish(g, v):
+        try:
+            for _ in range(10):
+                g.send(v)
+        except StopIteration as stop:
+            return stop.value
+        raise RuntimeError("did not finish")
+
+    class pause:
+        def __await__(self):
+            return (yield)
+
     class cm:
         """Logs its entry and exit; swallows an Exception when its argument is a multiple of 3."""
 
@@ -187,6 +229,11 @@ def make_runtime() -> Runtime:
         "epick": epick,
         "ap": ap,
         "cm": cm,
+        "note": note,
+        "val": val,
+        "start": start,
+        "finish": finish,
+        "pause": pause,
     }
     return Runtime(namespace, log, obj)
 
@@ -334,13 +381,23 @@ class _Env:
     gens: list[str] = field(default_factory=list)  # stored generator objects
     lists: list[str] = field(default_factory=list)  # names bound to the shared list
     tuples: list[str] = field(default_factory=list)  # names bound to pairs of ints
+    objs: list[str] = field(default_factory=list)  # names bound to finalizer-logging objects
+    refs: list[str] = field(default_factory=list)  # names bound to weak references
+    fgens: list[str] = field(default_factory=list)  # generators whose finally logs
+
+    _LISTS = ("vars", "gens", "lists", "tuples", "objs", "refs", "fgens")
 
     def copy(self) -> _Env:
-        return _Env(list(self.vars), dict(self.funcs), list(self.gens), list(self.lists), list(self.tuples))
+        return _Env(**{k: list(getattr(self, k)) for k in self._LISTS}, funcs=dict(self.funcs))
 
     def update(self, other: _Env) -> None:
-        self.vars[:], self.funcs, self.gens[:] = other.vars, other.funcs, other.gens
-        self.lists[:], self.tuples[:] = other.lists, other.tuples
+        for k in self._LISTS:
+            getattr(self, k)[:] = getattr(other, k)
+        self.funcs = other.funcs
+
+    def names(self) -> frozenset:
+        """Every name bound here (kept bound where a later round or a handler may read it)."""
+        return frozenset(n for k in self._LISTS for n in getattr(self, k)) | frozenset(self.funcs)
 
     def add_var(self, name: str) -> None:
         if name in self.vars:
@@ -352,11 +409,8 @@ class _Env:
         """Names bound in every one of ``envs`` (order of the first)."""
         first = envs[0]
         return _Env(
-            [v for v in first.vars if all(v in e.vars for e in envs)],
-            {f: n for f, n in first.funcs.items() if all(f in e.funcs for e in envs)},
-            [g for g in first.gens if all(g in e.gens for e in envs)],
-            [x for x in first.lists if all(x in e.lists for e in envs)],
-            [t for t in first.tuples if all(t in e.tuples for e in envs)],
+            **{k: [v for v in getattr(first, k) if all(v in getattr(e, k) for e in envs)] for k in _Env._LISTS},
+            funcs={f: n for f, n in first.funcs.items() if all(f in e.funcs for e in envs)},
         )
 
 
@@ -414,6 +468,8 @@ class _Generator:
         self.read_count: dict[str, int] = {}
         self.fstring_depth = 0
         self.globals = "none"  # "declared": target says ``global count``; "read": it only reads it
+        self.uses: set[str] = set()  # module-level helpers and imports the program needs
+        self.modglobal: str | None = None  # a global bound conditionally at module level
 
     # -- names and bounds ----------------------------------------------------------------------
 
@@ -573,9 +629,36 @@ class _Generator:
                 (2 if self.strict and self.globals != "none" and ctx.effects else 0, "bump"),
                 (2 if self.globals == "read" and ctx.mutable_reads else 0, "global_read"),
                 (1 if self.strict and ctx.effects else 0, "apply"),
+                (3 if env.objs and self.reads_now(ctx) else 0, "fin_attr"),
+                (2 if env.fgens and self.reads_now(ctx) and ctx.effects else 0, "advance"),
+                (1 if self.modglobal is not None else 0, "modglobal"),
             ]
         )
         return getattr(self, f"expr_{kind}")(env, ctx, depth)
+
+    def reads_now(self, ctx: _Ctx) -> bool:
+        """Whether code generated in ``ctx`` runs where it stands (not in a stored closure,
+        which could outlive a ``del`` of what it reads)."""
+        return self.strict and not ctx.assume_limit and ctx.mutable_reads
+
+    def expr_fin_attr(self, env, ctx, depth) -> _E:
+        """The value a finalizer-logging object holds: ``o.v``, or ``val(o)`` (the object is
+        passed to a call nothing is known about)."""
+        name = self.d.pick(env.objs)
+        self.note_read(name)
+        if self.d.chance(40):
+            return _E(f"val({name})", LIMIT, True)
+        return _E(f"{name}.v", LIMIT, True)
+
+    def expr_advance(self, env, ctx, depth) -> _E:
+        """``next(g, 0)`` of a generator whose ``finally`` logs (it runs when exhausted)."""
+        name = self.d.pick(env.fgens)
+        self.note_read(name)
+        return _E(f"next({name}, 0)", LIMIT, True)
+
+    def expr_modglobal(self, env, ctx, depth) -> _E:
+        """A read of the module global bound conditionally (it may be unbound)."""
+        return _E(self.modglobal, 4, True)
 
     def expr_bump(self, env, ctx, depth) -> _E:
         """A call of the module's helper, which rebinds the global ``count``."""
@@ -936,12 +1019,20 @@ class _Generator:
                 kinds.append((2, "break"))
             if ctx.can_continue:
                 kinds.append((2, "continue"))
+            if self.strict:
+                kinds.append((1, "raise"))
             kind = self.d.weighted(kinds)
-            if kind == "return":
+            if kind == "return" and self.d.chance(30):
+                lines += self.skipped_value(env, ctx)
+            elif kind == "return":
                 lines.append(f"return {self.expr(env, ctx, 2).text}")
+            elif kind == "raise":
+                lines.append(f"raise ValueError({self.fit(self.expr(env, ctx, 1)).text})")
             else:
                 lines.append(kind)
             terminated = True
+            if self.d.chance(30):
+                lines += self.unreachable(env, ctx)
         if not lines:
             lines.append("pass")
         return lines, env, terminated
@@ -977,6 +1068,17 @@ class _Generator:
                 (1, "assert"),
                 (2, "tuple"),
                 (1 if env.tuples else 0, "tuple_unpack"),
+                # lifetimes, suspension and frames (strict only: pure assumes no finalizers
+                # and no frame readers, and its closures read no rebound variable)
+                (3 if self.strict else 0, "finalizer"),
+                (2 if self.strict and self.droppable_objects(env, ctx) else 0, "drop"),
+                (2 if self.strict else 0, "weak_ref"),
+                (6 if self.strict and env.refs else 0, "ref_check"),
+                (2 if self.strict else 0, "finally_gen"),
+                (3 if self.strict and ctx.top else 0, "suspended"),
+                (1 if self.strict and ctx.top else 0, "frame_reader"),
+                (2 if self.strict else 0, "frame_peek"),
+                (3 if self.modglobal is not None else 0, "level_race"),
             ]
         )
         env = env.copy()
@@ -1208,7 +1310,7 @@ class _Generator:
     def loop_ctx(self, env: _Env, ctx: _Ctx, can_continue: bool) -> _Ctx:
         return ctx.nested(
             loops=ctx.loops + 1,
-            keep_bound=ctx.keep_bound | frozenset(env.vars),
+            keep_bound=ctx.keep_bound | env.names(),
             can_break=True,
             can_continue=can_continue,
         )
@@ -1289,7 +1391,7 @@ class _Generator:
         the env after it) starts the body with given statements; then the first handler
         catches every Exception and reads ``watcher``, and so may a finally."""
         inner = ctx.nested()
-        body_ctx = ctx.nested(keep_bound=ctx.keep_bound | frozenset(env.vars))
+        body_ctx = ctx.nested(keep_bound=ctx.keep_bound | env.names())
         if prefix is None:
             body, body_env, body_done = self.block(env.copy(), body_ctx, 1, 3, terminator=True)
         else:
@@ -1444,7 +1546,7 @@ class _Generator:
             name = self.fresh("w")
             header = f"with cm({arg.text}) as {name}:"
             self.bind(body_env, name, arg.bits)
-        body_ctx = ctx.nested(keep_bound=ctx.keep_bound | frozenset(env.vars))
+        body_ctx = ctx.nested(keep_bound=ctx.keep_bound | env.names())
         body, body_env, _ = self.block(body_env, body_ctx, 1, 3, terminator=True)
         env.update(_Env.meet([env, body_env]))
         return [header] + _indent(body)
@@ -1492,6 +1594,157 @@ class _Generator:
         else:
             env.add_var(result)  # most recent: the next reads favour it
         return lines
+
+    # -- lifetimes, suspension, frames (strict only) --------------------------------------------
+
+    def droppable_objects(self, env: _Env, ctx: _Ctx) -> list[str]:
+        """Objects and generators that a ``del`` or a rebinding to None may drop here (not
+        those a later round of a loop or a handler may still read)."""
+        return [n for n in env.objs + env.fgens if n not in ctx.keep_bound]
+
+    def stmt_finalizer(self, env, ctx) -> list[str]:
+        """``o = Fin(x)``: an object that logs when it dies, new or rebinding (so killing)
+        an older one."""
+        self.uses.add("Fin")
+        value = self.fit(self.expr(env, ctx, self.d.int(0, 2)))
+        if env.objs and self.d.chance(45):
+            name = self.d.pick(env.objs)
+        else:
+            name = self.fresh("o")
+            env.objs.append(name)
+        return [f"{name} = Fin({value.text})"]
+
+    def stmt_drop(self, env, ctx) -> list[str]:
+        """The end of an object's or a generator's life: ``del o`` or ``o = None``."""
+        name = self.d.pick(self.droppable_objects(env, ctx))
+        for kind in ("objs", "fgens"):
+            if name in getattr(env, kind):
+                getattr(env, kind).remove(name)
+        return [f"del {name}" if self.d.chance(50) else f"{name} = None"]
+
+    def stmt_weak_ref(self, env, ctx) -> list[str]:
+        """``r = weakref.ref(o)`` (of a held object, or of one that dies at once)."""
+        self.uses |= {"Fin", "weakref"}
+        name = self.fresh("r")
+        if env.objs and self.d.chance(75):
+            target = self.d.pick(env.objs)
+            self.note_read(target)
+        else:
+            target = f"Fin({self.fit(self.expr(env, ctx, 1)).text})"
+        env.refs.append(name)
+        return [f"{name} = weakref.ref({target})"]
+
+    def stmt_ref_check(self, env, ctx) -> list[str]:
+        """``note(r() is None)``: whether the referent has died yet is logged."""
+        name = self.d.pick(env.refs)
+        self.note_read(name)
+        return [f"note({name}() is None)"]
+
+    def stmt_finally_gen(self, env, ctx) -> list[str]:
+        """``g = gen(x)`` (its ``finally`` logs when it is exhausted or dies), often advanced
+        at once."""
+        self.uses.add("gen")
+        value = self.fit(self.expr(env, ctx, self.d.int(0, 2)))
+        name = self.d.pick(env.fgens) if env.fgens and self.d.chance(25) else self.fresh("g")
+        if name not in env.fgens:
+            env.fgens.append(name)
+        lines = [f"{name} = gen({value.text})"]
+        if self.d.chance(50):
+            result = self.fresh("x")
+            lines.append(f"{result} = next({name})")
+            self.bind(env, result, LIMIT)
+        return lines
+
+    def stmt_suspended(self, env, ctx) -> list[str]:
+        """A generator or coroutine closure reads a variable of target after it resumes;
+        target rebinds that variable while the closure is suspended."""
+        candidates = [v for v in env.vars if self.assignable(v, ctx) and v != GLOBAL]
+        lines: list[str] = []
+        if candidates and self.d.chance(50):
+            var = self.pick_var(candidates)
+        else:
+            var = self.fresh("s")
+            lines.append(f"{var} = {self.fit(self.expr(env, ctx, 1)).text}")
+            self.bind(env, var, LIMIT)
+        self.capture({var})
+        name, param, got, coro, first = (self.fresh(p) for p in ("k", "u", "d", "c", "x"))
+        fctx = self.function_ctx(ctx)
+        inner = env.copy()
+        inner.gens = []
+        inner.add_var(param)
+        inner.add_var(got)
+        self.bits[param] = self.bits[got] = LIMIT
+        asynchronous = self.d.chance(50)
+        suspend = "await pause()" if asynchronous else f"yield {param}"
+        with self.track_reads() as reads:
+            other = self.fit(self.expr(inner, fctx, 1))
+        self.capture({r for r in reads if r in env.vars or r in env.lists or r in env.tuples})
+        result = self.d.pick([f"p3({var}, {got}, {other.text})", f"({var} + {got}) % {CLAMP}", f"p2({got}, {var})"])
+        lines += [f"{'async ' if asynchronous else ''}def {name}({param}):", f"    {got} = {suspend}"]
+        if self.d.chance(30):
+            lines.append(f"    note({var})")
+        lines.append(f"    return {result}")
+        arg = self.fit(self.expr(env, ctx, 1))
+        lines.append(f"{coro} = {name}({arg.text})")
+        lines.append(f"start({coro})")
+        new = self.plain_value(env, var)
+        lines.append(f"{var} = {new.text}")
+        self.bits[var] = LIMIT
+        sent = self.fit(self.expr(env, ctx, 1))
+        lines.append(f"{first} = finish({coro}, {sent.text})")
+        self.bind(env, first, LIMIT)
+        return lines
+
+    def stmt_frame_peek(self, env, ctx) -> list[str]:
+        """``peek("x")``: a callee reads target's local through ``sys._getframe(1)``."""
+        self.uses |= {"peek", "sys"}
+        names = sorted(self.int_names - {GLOBAL})
+        return [f"peek({self.d.pick(names)!r})"]
+
+    def stmt_frame_reader(self, env, ctx) -> list[str]:
+        """A nested function that reads its own frame (strict leaves it as it is), called."""
+        self.uses.add("sys")
+        name, param, temp = self.fresh("f"), self.fresh("u"), self.fresh("t")
+        fctx = self.function_ctx(ctx)
+        inner = env.copy()
+        inner.gens = []
+        inner.add_var(param)
+        self.bits[param] = LIMIT
+        with self.track_reads() as reads:
+            value = self.assigned_value(inner, fctx, self.d.int(1, 2))
+        self.capture({r for r in reads if r in env.vars or r in env.lists or r in env.tuples})
+        env.funcs[name] = 1
+        return [f"def {name}({param}):", f"    {temp} = {value.text}",
+                f"    note(sys._getframe().f_locals.get({temp!r}, -1))", f"    return {temp}"]
+
+    def skipped_value(self, env, ctx) -> list[str]:
+        """``x = value; return y; return x``: a value read only where the code never runs."""
+        name = self.fresh("x")
+        if self.strict and self.d.chance(70):
+            value = self.expr_effect_call(env, ctx, 1)
+        else:
+            value = self.assigned_value(env, ctx, 1)
+        returned = self.plain_value(env)
+        after = self.d.pick([f"return {name}", f"return {name}", f"{self.fresh('x')} = {name} * 2"])
+        return [f"{name} = {value.text}", f"return {returned.text}", after]
+
+    def stmt_level_race(self, env, ctx) -> list[str]:
+        """``x = call(); y = LEVEL + x``: the read of the conditional global, which may raise
+        NameError, comes between the call and the read of its value."""
+        result, other = self.fresh("x"), self.fresh("x")
+        value = self.expr_effect_call(env, ctx, 1) if self.strict else self.assigned_value(env, ctx, 1)
+        form = self.d.pick([f"({MODULE_GLOBAL} + {result}) % {CLAMP}", f"p2({MODULE_GLOBAL}, {result})"])
+        self.bind(env, other, LIMIT)
+        return [f"{result} = {value.text}", f"{other} = {form}"]
+
+    def unreachable(self, env, ctx) -> list[str]:
+        """A statement after a jump, reading a local: it never runs."""
+        if not env.vars:
+            return []
+        name = self.read_var(env.vars)
+        if not self.strict:
+            return [f"return p1({name})"]
+        return [self.d.pick([f"note({name})", f"return {name}", f"return {name}", f"{self.fresh('x')} = {name} * 2"])]
 
     def retire(self, env: _Env, name: str) -> None:
         """``name`` has had its one read: never read nor rebound again (so it stays a
@@ -1556,16 +1809,22 @@ class _Generator:
             inner.add_var(p)
         lines = [f"def {name}({', '.join(params + defaults)}):"]
         body: list[str] = []
+        temps: list[str] = []
         with self.track_reads() as reads:
             for _ in range(self.d.int(0, 2)):
                 kind = self.d.weighted(
-                    [(3, "temp"), (2 if self.strict else 0, "effect"), (1 if self.strict else 0, "store")]
+                    [(3, "temp"), (2 if self.strict else 0, "effect"), (1 if self.strict else 0, "store"),
+                     (4 if self.strict and temps else 0, "own_frame")]
                 )
-                if kind == "temp":
+                if kind == "own_frame":  # the function reads its own frame (strict skips it)
+                    self.uses.add("sys")
+                    body.append(f"note(sys._getframe().f_locals.get({self.d.pick(temps)!r}, -1))")
+                elif kind == "temp":
                     temp = self.fresh("t")
                     value = self.assigned_value(inner, fctx, self.d.int(1, 2))
                     body.append(f"{temp} = {value.text}")
                     inner.add_var(temp)
+                    temps.append(temp)
                 elif kind == "effect":
                     body.append(self.expr_effect_call(inner, fctx, 1).text)
                 elif inner.lists and self.d.chance(50):
@@ -1689,11 +1948,41 @@ class _Generator:
             self.bits[BOX] = max(i.bits for i in items)
             env.lists.append("box")
             body.append(f"box = [{', '.join(i.text for i in items)}]")
+        binding, after = self.module_binding()
         statements, env, _ = self.block(env, ctx, 1, self.budget)
         body += [s for s in statements if s != "pass"]
         body.append(self.final_return(env, ctx))
+        if self.d.chance(10):
+            body += self.unreachable(env, ctx)
         header = ["# oracle program", ""] if self.d.chance(20) else []
-        return "\n".join(header + prelude + ["def target(a, b, c):"] + _indent(body)) + "\n"
+        imports = [f"import {m}" for m in ("sys", "weakref") if m in self.uses]
+        helpers = [line for name in ("Fin", "gen", "peek") if name in self.uses for line in _HELPERS[name] + ["", ""]]
+        text = header + (imports + ["", ""] if imports else []) + binding + prelude + helpers
+        return "\n".join(text + ["def target(a, b, c):"] + _indent(body) + after) + "\n"
+
+    def module_binding(self) -> tuple[list[str], list[str]]:
+        """Sometimes a global that target may read is bound conditionally: only inside an
+        ``if`` or a ``try`` at module level (under strict possibly never), or after an
+        import-time call of target (under strict only; it then reads it unbound once).
+        Returns the lines before target and the lines after it."""
+        kind = self.d.weighted([(9, "none"), (1, "if"), (1, "try"), (1 if self.strict else 0, "late")])
+        if kind == "none":
+            return [], []
+        self.modglobal = MODULE_GLOBAL
+        value = self.d.int(1, 9)
+        bound = not self.strict or self.d.chance(70)
+        if kind == "if":
+            lines = [f"if len(__name__) {'>' if bound else '<'} 3:", f"    {MODULE_GLOBAL} = {value}"]
+            if bound and self.d.chance(50):
+                lines += ["else:", f"    {MODULE_GLOBAL} = {value + 1}"]
+            return lines + ["", ""], []
+        if kind == "try":
+            fallback = f"{MODULE_GLOBAL} = {value}" if bound else "pass"
+            return ["try:", f"    from oracle_missing_module import {MODULE_GLOBAL}", "except ImportError:",
+                    f"    {fallback}", "", ""], []
+        after = ["", "", "try:", "    target(1, 2, 3)", "except Exception as exc:",
+                 '    note("import", type(exc).__name__)', f"{MODULE_GLOBAL} = {value}"]
+        return [], after
 
     def helper(self) -> list[str]:
         """``bump(u)``: rebinds the global counter (kept small) and returns a value."""
@@ -1725,6 +2014,35 @@ class _Generator:
         if len(parts) > 1 and self.d.chance(30):
             return "return " + ", ".join(parts)
         return "return " + " + ".join(parts)
+
+
+MODULE_GLOBAL = "LEVEL"
+"""The global a program may bind conditionally at module level (see ``module_binding``)."""
+
+_HELPERS = {
+    "Fin": [
+        "class Fin:",
+        "    def __init__(self, v):",
+        "        self.v = v",
+        "",
+        "    def __del__(self):",
+        '        note("del", self.v)',
+    ],
+    "gen": [
+        "def gen(v):",
+        "    try:",
+        "        yield v",
+        "        yield p1(v)",
+        "    finally:",
+        '        note("gen done", v)',
+    ],
+    "peek": [
+        "def peek(name):",
+        '    note("peek", name, sys._getframe(1).f_locals.get(name, -1))',
+    ],
+}
+"""Module-level helpers of strict programs: an object that logs when it dies, a generator
+whose ``finally`` logs, and a callee that reads its caller's frame."""
 
 
 def _indent(lines: list[str]) -> list[str]:
@@ -1904,6 +2222,57 @@ def constructs(source: str) -> set[str]:
         if isinstance(node, ast.For) and isinstance(node.iter, ast.Call) and getattr(node.iter.func, "id", "") == "range":
             found.add("for range")
     found |= _shared_constructs(target)
+    found |= _lifetime_constructs(tree, target)
+    return found
+
+
+def _lifetime_constructs(tree: ast.Module, target: ast.FunctionDef) -> set[str]:
+    """Object lifetimes, suspension, unreachable code, frames and conditional globals."""
+    found: set[str] = set()
+    names = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    for node in ast.walk(target):
+        if _called(node, "Fin"):
+            found.add("finalizer object")
+        if _called(node, "val"):
+            found.add("object passed to call")
+        if isinstance(node, ast.Delete) and any(isinstance(t, ast.Name) and t.id[0] in "og" for t in node.targets):
+            found.add("object dropped")
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is None:
+            found.add("object dropped")
+        if isinstance(node, ast.Attribute) and node.attr == "ref" and getattr(node.value, "id", "") == "weakref":
+            found.add("weak reference")
+        if _called(node, "note") and node.args and isinstance(node.args[0], ast.Compare):
+            found.add("weak reference checked")
+        if _called(node, "gen"):
+            found.add("generator with finally")
+        if _called(node, "next") and node.args and getattr(node.args[0], "id", "")[:1] == "g":
+            found.add("generator advanced")
+        if isinstance(node, ast.AsyncFunctionDef):
+            found.add("coroutine suspended while its free variable is rebound")
+        if isinstance(node, ast.FunctionDef) and node is not target and any(
+                isinstance(n, ast.Yield) for n in ast.walk(node)):
+            found.add("generator suspended while its free variable is rebound")
+        if _called(node, "peek"):
+            found.add("frame-reading callee")
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "_getframe" and not node.args:
+            found.add("own frame read")
+    for block in _blocks(target):
+        for i, statement in enumerate(block[:-1]):
+            if isinstance(statement, _JUMPS) and _names(block[i + 1:], ast.Load) - PRIMITIVE_NAMES:
+                found.add("unreachable read")
+    rebound = [n for n in ast.walk(target) if isinstance(n, ast.Assign) and _called(n.value, "Fin")]
+    bound = [t.id for n in rebound for t in n.targets if isinstance(t, ast.Name)]
+    in_loops = [n for loop in ast.walk(target) if isinstance(loop, (ast.For, ast.While))
+                for n in ast.walk(loop) if isinstance(n, ast.Assign) and _called(n.value, "Fin")]
+    if len(bound) != len(set(bound)) or in_loops:
+        found.add("object rebound")
+    if MODULE_GLOBAL in names:
+        found.add("conditional module global read")
+    top = [n for n in tree.body if isinstance(n, (ast.If, ast.Try))]
+    if any(MODULE_GLOBAL in _names([n], ast.Store) for n in top):
+        found.add("global bound in if or try")
+    if any(isinstance(n, ast.Try) and _called(getattr(n.body[0], "value", None), "target") for n in top):
+        found.add("global bound after an import-time call")
     return found
 
 
@@ -2023,6 +2392,8 @@ ALL_CONSTRUCTS = frozenset(
         "return in try", "nested try", "try in loop", "re-raise", "handler falls through",
         "handler reads try store", "read after try of a try store", "global",
         "callee bound by a call",
+        # code that never runs, and a global bound only inside an if or a try
+        "unreachable read", "conditional module global read", "global bound in if or try",
     }
 )
 """Constructs expected in both modes."""
@@ -2032,5 +2403,11 @@ STRICT_ONLY_CONSTRUCTS = frozenset(
         "nonlocal", "logging call", "with", "with in try", "global helper call",
         "global read after a call rebinding it", "closure passed to call", "closure read, then rebound",
         "nonlocal in try",
+        # lifetimes, suspension, frames (pure assumes no finalizers and no frame readers)
+        "finalizer object", "object passed to call", "object dropped", "object rebound", "weak reference",
+        "weak reference checked", "generator with finally", "generator advanced",
+        "coroutine suspended while its free variable is rebound",
+        "generator suspended while its free variable is rebound", "frame-reading callee", "own frame read",
+        "global bound after an import-time call",
     }
 )

@@ -9,7 +9,7 @@ the return value (or exception) only.
 
 The number of examples per test defaults to a value that keeps this file fast; set
 ``INLINE_SOLVERS_EXAMPLES`` for a longer run, e.g. ``INLINE_SOLVERS_EXAMPLES=500 pytest
-tests/test_oracle.py``, or ``INLINE_SOLVERS_LONG=1`` (200 per test).  Set ``INLINE_SOLVERS_SHRINK=0`` to skip hypothesis's shrinking (a
+tests/test_oracle.py``, or ``INLINE_SOLVERS_LONG=1`` (400 per test).  Set ``INLINE_SOLVERS_SHRINK=0`` to skip hypothesis's shrinking (a
 failure is then reported at once, unminimised; shrinking one can take minutes).
 """
 
@@ -42,7 +42,7 @@ needs_inliner = pytest.mark.skipif(
     inline_source is None, reason=f"inliner.inline_source is not available: {_IMPORT_ERROR!r}"
 )
 
-EXAMPLES = int(os.environ.get("INLINE_SOLVERS_EXAMPLES") or sized(40, 200))
+EXAMPLES = int(os.environ.get("INLINE_SOLVERS_EXAMPLES") or sized(40, 400))
 STATUSES = ("inlined", "unchanged", "fallback")
 INLINE_TIME_LIMIT = 30.0  # seconds for one inline_source call (it has its own timeout)
 
@@ -261,7 +261,8 @@ def check_damaged_input(source: str, options) -> None:
 # The generator itself (no library needed)
 # ---------------------------------------------------------------------------------------------
 
-_ALLOWED_STRICT_ERRORS = {"ValueError", "KeyError", "RuntimeError", "ZeroDivisionError", "IndexError", "AssertionError"}
+_ALLOWED_STRICT_ERRORS = {"ValueError", "KeyError", "RuntimeError", "ZeroDivisionError", "IndexError", "AssertionError",
+                         "NameError"}  # NameError: a conditional module global left unbound
 
 
 @pytest.mark.parametrize("mode", op.MODES)
