@@ -22,8 +22,8 @@ with nothing inlined or dropped comes back character for character).
 For the built functions an independent oracle also checks *what* was done: the output is
 exactly the input with the reported variables substituted (nothing else changed), no
 inlined variable was read in a conditional position or a nested scope, and the order of
-evaluation is kept as the policy promises (strict: effects and operations that may raise
-keep their order and count; pure: nothing crosses an ``await``/``yield``/``:=``, a store,
+evaluation is kept as the policy promises (strict: effects keep their order among
+themselves and with operations that may raise, and every one its count; pure: nothing crosses an ``await``/``yield``/``:=``, a store,
 ``del``, a compound statement or ``return``; both: no read crosses a rebinding of its name).
 
 ``INLINE_SOLVERS_EXAMPLES`` sets the number of examples; without it this file uses small
@@ -526,11 +526,14 @@ def _order_violations(before, after, relevant) -> list[str]:  # type: ignore[no-
 
 
 def _strict_relevant(moved: set[int]):  # type: ignore[no-untyped-def]
-    """Strict: effects and operations that may raise keep their order; a moved read does
-    not cross an effect (moving an effect past a read of a global, as in every
+    """Strict: effects keep their order, among themselves and with operations that may
+    raise (which of two operations that can only fail comes first is not kept); a moved
+    read does not cross an effect (moving an effect past a read of a global, as in every
     ``g(h(a))``, is the documented assumption); no read crosses a rebinding of its name."""
     def relevant(u, v) -> bool:  # type: ignore[no-untyped-def]
         kinds = {u[0], v[0]}
+        if kinds == {RAISE}:
+            return False
         if kinds <= {EFFECT, RAISE}:
             return True
         if kinds == {EFFECT, LOAD}:

@@ -143,15 +143,16 @@ def kept_in_solvers(lines: list[str]) -> dict[tuple[str, int, str], str]:
 
 
 def solver_functions() -> dict[tuple[str, int], tuple[frozenset[str], str | None]]:
-    """For each line of a solver function: the names it calls, and the function the
-    statement on that line calls when it is ``x = f(...)``."""
+    """For each line of a solver function: the names it calls or passes on to a call (a
+    function passed to ``fork`` is called through it), and the function the statement on
+    that line calls when it is ``x = f(...)``."""
     found = {}
     for name in SOLVERS:
         for function in ast.parse((FIXTURES_DIR / name).read_text()).body:
             if not isinstance(function, ast.FunctionDef):
                 continue
-            calls = frozenset(node.func.id for node in ast.walk(function)
-                              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name))
+            calls = frozenset(name.id for node in ast.walk(function) if isinstance(node, ast.Call)
+                              for name in (node.func, *node.args) if isinstance(name, ast.Name))
             for line in range(function.lineno, function.end_lineno + 1):
                 found[(name, line)] = (calls, None)
             for statement in function.body:
@@ -193,7 +194,9 @@ def test_strict_holds_back_around_the_planted_functions_only(planted_run):
     assert planted_count < plain_count
     functions = solver_functions()
     newly_kept = {key: reason for key, reason in kept.items() if key not in plain_kept}
-    assert not {key for key in plain_kept if key not in kept}  # nothing is inlined only with effects
+    # A planted effect can also free a variable: where a later one now stays, an earlier
+    # one's read may end its statement, so its object dies unseen. Such cases are rare.
+    assert len({key for key in plain_kept if key not in kept}) <= plain_count // 100
     assert len(newly_kept) >= plain_count - planted_count
     outside = {key: reason for key, reason in newly_kept.items() if not functions[key[:2]][0] & PLANTED}
     assert not outside, outside
@@ -217,16 +220,10 @@ def plain_counts(tmp_path_factory):
     return counts
 
 
-def test_strict_knows_the_plain_dsl_is_pure_for_most_calls(plain_counts):
-    assert plain_counts["strict"] >= 0.6 * plain_counts["pure"], plain_counts
-
-
-@pytest.mark.xfail(strict=True, reason="issue 20's target, not reached yet: strict inlines 2900 of pure's 4132 "
-                   "on the fixtures (70%); results of DSL calls inferred pure are still kept for lifetime ('or "
-                   "it fails: a computed __all__ may leave it out'), and calls of locals bound to DSL-built "
-                   "functions (x3 = rbind(...); x3(x1)) are unknown callees")
-def test_strict_inlines_nine_tenths_of_what_pure_does_with_the_plain_dsl(plain_counts):
-    assert plain_counts["strict"] >= 0.9 * plain_counts["pure"], plain_counts
+def test_strict_beside_the_plain_dsl_inlines_within_two_percent_of_pure(plain_counts):
+    """Issue 20's target: what the DSL's functions do (and the functions they build) is
+    read from dsl.py beside the solvers; without it strict inlines about a tenth of this."""
+    assert plain_counts["strict"] >= 0.98 * plain_counts["pure"], plain_counts
 
 
 ESCAPE = "\n\ndef make_safe(module):\n    return module\n\n\nimport sys\n\nmake_safe(sys.modules[__name__])\n"
