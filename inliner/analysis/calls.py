@@ -237,6 +237,7 @@ def built_callables(assignments: Mapping[str, ast.Assign], once: Callable[[str],
     itself such a local; a local bound to what a declared-pure built function returns is
     pure too (``k = f(x); k(y)``). In assignment order, so each sees those before it."""
     found: dict[str, KnownCall] = {}
+    local_facts: dict[str, CallFacts] = {}  # kept along with found (rebuilt per local, it was quadratic)
     for name, assignment in sorted(assignments.items(), key=lambda item: (item[1].lineno, item[1].col_offset)):
         value = assignment.value
         if not (isinstance(value, ast.Call) and once(name)):
@@ -248,12 +249,13 @@ def built_callables(assignments: Mapping[str, ast.Assign], once: Callable[[str],
                 continue
             known = built
         else:
-            local_facts = {local: fact.facts for local, fact in found.items() if fact.facts is not None}
             known = table.of_result(value, local_names, local_facts)
         if known is not UNKNOWN_CALL:
             found[name] = KnownCall(effect=known.effect, living=known.living,
                                     origin=f"built by {callee_name(func) or 'a call'} ({known.origin})",
                                     returns_pure_callable=known.returns_pure_callable, facts=known.facts)
+            if known.facts is not None:
+                local_facts[name] = known.facts
     return found
 
 
