@@ -327,31 +327,14 @@ class _Planner:
                 after[index] = after[index + 1] | body[index + 1].effects
         return after[statement.index]
 
-    def dies_unseen(self, sites: list[Site]) -> bool:
-        """Whether the value's object, which would die as soon as each of ``sites`` is done
-        with it, dies before nothing that could see it: no effect is evaluated after the
-        read, in the statement that now holds it or after that statement."""
+    def runs_after_reads(self, sites: list[Site], mask: int, *, to_the_end: bool) -> bool:
+        """Whether an event of ``mask`` is evaluated after one of ``sites`` reads the value:
+        later in the statement that now holds the read (following the values it was inlined
+        into), and (``to_the_end``) in the statements after that one. A read copied to
+        several places is taken to be followed by anything."""
         for site in sites:
             after, statement = site.after_read, site.statement
-            while not after & _OBSERVES_DEATH:
-                host = self.host_of(statement)
-                if host is None:
-                    break
-                outer = self.live_sites(host)
-                if len(outer) != 1:
-                    return False
-                after, statement = outer[0].after_read, outer[0].statement
-            if after & _OBSERVES_DEATH or self.later_effects(statement) & _OBSERVES_DEATH:
-                return False
-        return True
-
-    def escapes(self, sites: list[Site]) -> bool:
-        """Whether an object no finalizer watches may still be seen dying: a call that is
-        no known computation (which could keep a weak reference to it) runs after one of
-        ``sites`` reads it, in the statement that now holds the read."""
-        for site in sites:
-            after, statement = site.after_read, site.statement
-            while not after & _ESCAPE:
+            while not after & mask:
                 host = self.host_of(statement)
                 if host is None:
                     break
@@ -359,9 +342,21 @@ class _Planner:
                 if len(outer) != 1:
                     return True
                 after, statement = outer[0].after_read, outer[0].statement
-            if after & _ESCAPE:
+            if after & mask or (to_the_end and self.later_effects(statement) & mask):
                 return True
         return False
+
+    def dies_unseen(self, sites: list[Site]) -> bool:
+        """Whether the value's object, which would die as soon as each of ``sites`` is done
+        with it, dies before nothing that could see it: no effect is evaluated after the
+        read, in the statement that now holds it or after that statement."""
+        return not self.runs_after_reads(sites, _OBSERVES_DEATH, to_the_end=True)
+
+    def escapes(self, sites: list[Site]) -> bool:
+        """Whether an object no finalizer watches may still be seen dying: a call that is
+        no known computation (which could keep a weak reference to it) runs after one of
+        ``sites`` reads it, in the statement that now holds the read."""
+        return self.runs_after_reads(sites, _ESCAPE, to_the_end=False)
 
     def read_through_frames(self, candidate: Candidate) -> bool:
         """Whether a call known to read its callers' frames runs while the variable is bound."""
