@@ -13,21 +13,22 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
+from typer._click import Context as ClickContext  # what typer hands a command's methods (typer vendors click)
 from typer.core import TyperCommand
 
 from inliner import InlineOptions, __version__, tune_garbage_collector
-from inliner.driver.batch import EXECUTORS
-from inliner.options import EXPANSIONS, POLICIES
+from inliner.driver.batch import EXECUTORS, ExecutorKind
+from inliner.options import EXPANSIONS, POLICIES, Expand, Policy
 
 from . import cache_admin, params
 from .config import CONFIG_FILE, read_configuration, setting_hint
 from .conflicts import refuse_conflicts
 from .files import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, nothing_at
-from .stopping import exit_status
 from .run import EXIT_ERROR, EXIT_OK, STDIN, RunSettings, default_cache_dir, inline_paths
+from .stopping import exit_status
 from .usage import UsageError
 
 EXIT_INTERRUPTED = 128 + signal.SIGINT
@@ -38,10 +39,10 @@ class Command(TyperCommand):
     """typer's command, with the usage line users expect and errors that name the
     ``pyproject.toml`` setting a bad value came from."""
 
-    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+    def collect_usage_pieces(self, ctx: ClickContext) -> list[str]:
         return [self.options_metavar or "[OPTIONS]", "PATH..."]
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)
         except typer.BadParameter as error:
@@ -72,38 +73,94 @@ def command(
     # usage error, checked below. Eager, so that its callback reads pyproject.toml before
     # any option takes its default from it. Optional for typer: --cache-info and
     # --clear-cache take none, every other run needs one (checked below).
-    paths: Annotated[Optional[list[Path]], typer.Argument(
+    paths: Annotated[list[Path] | None, typer.Argument(
         readable=False, metavar="PATH", is_eager=True, callback=read_configuration, hidden=True,
         show_default=False)] = None,
-    check: Annotated[bool, typer.Option("--check", help="Write nothing; name each file that would change and exit 1 if any would.")] = False,
-    diff: Annotated[bool, typer.Option("--diff", help="Write nothing; print a unified diff (exit 1 if there is one).")] = False,
-    policy: Annotated[str, typer.Option(parser=params.policy, metavar=params.choices_metavar(POLICIES), help="strict: keep the order of every effect; pure: calls are pure (generated code only).")] = "strict",
-    expand: Annotated[str, typer.Option(parser=params.expand, metavar=params.choices_metavar(EXPANSIONS), help="single: inline variables read once; all: also copy those read more.")] = "single",
-    canonical: Annotated[bool, typer.Option("--canonical", help="Write ast.unparse output instead of keeping the layout. This drops every comment of the files it changes; the summary counts them.")] = False,
-    drop_dead: Annotated[bool, typer.Option("--drop-dead", help="Remove assignments whose value is never read.")] = False,
-    pure_calls: Annotated[Optional[list[str]], typer.Option("--pure-calls", parser=params.call_pattern, metavar="PATTERN", help="Treat the callables matching PATTERN (dsl.*, pkg.mod.func) as pure: they only compute, and may fail. Your word, not inference: where inference sees an effect in one, a warning says so. Repeatable.")] = None,
-    infer_calls: Annotated[bool, typer.Option("--infer-calls/--no-infer-calls", help="Read the modules each file imports (never running them) to learn what its calls do.")] = True,
-    root: Annotated[Optional[list[Path]], typer.Option("--root", parser=params.path, metavar="DIR", help="Where imported modules are looked for, after each file's own directory and before the interpreter's path (default: the directory of the nearest pyproject.toml). Repeatable.")] = None,
-    timeout: Annotated[Optional[float], typer.Option(parser=params.timeout, metavar="SECONDS", help="Seconds allowed for analysing and planning each function, and again for rewriting each top-level statement (libcst's parse of it cannot be interrupted); none, 0 or inf: no limit.")] = 10.0,
-    parallel: Annotated[int, typer.Option(parser=params.file_count, metavar="N", help="Files worked on at once (1 or more).")] = 1,
-    executor: Annotated[str, typer.Option(parser=params.executor, metavar=params.choices_metavar(EXECUTORS), help="auto, thread or process workers.")] = "auto",
-    scheduler: Annotated[Optional[str], typer.Option(metavar="ADDRESS", help="Do the work on the workers of the Dask scheduler at ADDRESS (tcp://host:8786); needs pip install 'inline-solvers[dask]'. Files are read and written here; an address without host and port is a usage error (exit 2), and an unreachable scheduler stops the run before any file is touched (exit 123).")] = None,
-    cache_dir: Annotated[Optional[Path], typer.Option(parser=params.path, metavar="DIR", help="Where to cache results (default: the user's cache, one directory per version).")] = None,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Write nothing; name each file that would change and exit 1 if any would.")] = False,
+    diff: Annotated[bool, typer.Option(
+        "--diff", help="Write nothing; print a unified diff (exit 1 if there is one).")] = False,
+    policy: Annotated[Policy, typer.Option(
+        parser=params.policy, metavar=params.choices_metavar(POLICIES),
+        help="strict: keep the order of every effect; pure: calls are pure (generated code only).")] = "strict",
+    expand: Annotated[Expand, typer.Option(
+        parser=params.expand, metavar=params.choices_metavar(EXPANSIONS),
+        help="single: inline variables read once; all: also copy those read more.")] = "single",
+    canonical: Annotated[bool, typer.Option(
+        "--canonical",
+        help="Write ast.unparse output instead of keeping the layout. This drops every comment of the files "
+             "it changes; the summary counts them.")] = False,
+    drop_dead: Annotated[bool, typer.Option(
+        "--drop-dead", help="Remove assignments whose value is never read.")] = False,
+    pure_calls: Annotated[list[str] | None, typer.Option(
+        "--pure-calls", parser=params.call_pattern, metavar="PATTERN",
+        help="Treat the callables matching PATTERN (dsl.*, pkg.mod.func) as pure: they only compute, and may "
+             "fail. Your word, not inference: where inference sees an effect in one, a warning says so. "
+             "Repeatable.")] = None,
+    infer_calls: Annotated[bool, typer.Option(
+        "--infer-calls/--no-infer-calls",
+        help="Read the modules each file imports (never running them) to learn what its calls do.")] = True,
+    root: Annotated[list[Path] | None, typer.Option(
+        "--root", parser=params.path, metavar="DIR",
+        help="Where imported modules are looked for, after each file's own directory and before the "
+             "interpreter's path (default: the directory of the nearest pyproject.toml). Repeatable.")] = None,
+    timeout: Annotated[float | None, typer.Option(
+        parser=params.timeout, metavar="SECONDS",
+        help="Seconds allowed for analysing and planning each function, and again for rewriting each "
+             "top-level statement (libcst's parse of it cannot be interrupted); none, 0 or inf: "
+             "no limit.")] = 10.0,
+    parallel: Annotated[int, typer.Option(
+        parser=params.file_count, metavar="N", help="Files worked on at once (1 or more).")] = 1,
+    executor: Annotated[ExecutorKind, typer.Option(
+        parser=params.executor, metavar=params.choices_metavar(EXECUTORS),
+        help="auto, thread or process workers.")] = "auto",
+    scheduler: Annotated[str | None, typer.Option(
+        metavar="ADDRESS",
+        help="Do the work on the workers of the Dask scheduler at ADDRESS (tcp://host:8786); needs pip "
+             "install 'inline-solvers[dask]'. Files are read and written here; an address without host and "
+             "port is a usage error (exit 2), and an unreachable scheduler stops the run before any file is "
+             "touched (exit 123).")] = None,
+    cache_dir: Annotated[Path | None, typer.Option(
+        parser=params.path, metavar="DIR",
+        help="Where to cache results (default: the user's cache, one directory per version).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Use no cache.")] = False,
-    cache_info: Annotated[bool, typer.Option("--cache-info", help="Print the cache directory, its size and its number of entries, and exit (takes no PATH).")] = False,
-    clear_cache: Annotated[bool, typer.Option("--clear-cache", help="Remove the cache directory of this version (or --cache-dir), say what was removed, and exit (takes no PATH).")] = False,
-    telemetry: Annotated[Optional[Path], typer.Option(parser=params.path, metavar="FILE", help="Append the run's figures to this file as one JSON line.")] = None,
-    include: Annotated[str, typer.Option(parser=params.regular_expression, metavar="REGEX", help="Regular expression of files to take in directories.")] = DEFAULT_INCLUDE,
-    exclude: Annotated[str, typer.Option(parser=params.regular_expression, metavar="REGEX", help="Regular expression of paths to skip in directories.")] = DEFAULT_EXCLUDE,
-    duplicates: Annotated[bool, typer.Option("--duplicates", help="Write nothing; print the groups of top-level functions with the same canonical digest.")] = False,
-    json: Annotated[bool, typer.Option("--json", help="With --duplicates: one JSON object on standard output.")] = False,
-    store: Annotated[Optional[Path], typer.Option(parser=params.path, metavar="DIR", help="Also write each distinct top-level function's canonical text to DIR/<md5>.py.")] = None,
-    store_name: Annotated[str, typer.Option(parser=params.function_name, metavar="NAME", help="The name functions take in the canonical form.")] = "solve",
+    cache_info: Annotated[bool, typer.Option(
+        "--cache-info",
+        help="Print the cache directory, its size and its number of entries, and exit (takes no PATH).")] = False,
+    clear_cache: Annotated[bool, typer.Option(
+        "--clear-cache",
+        help="Remove the cache directory of this version (or --cache-dir), say what was removed, and exit "
+             "(takes no PATH).")] = False,
+    telemetry: Annotated[Path | None, typer.Option(
+        parser=params.path, metavar="FILE",
+        help="Append the run's figures to this file as one JSON line.")] = None,
+    include: Annotated[str, typer.Option(
+        parser=params.regular_expression, metavar="REGEX",
+        help="Regular expression of files to take in directories.")] = DEFAULT_INCLUDE,
+    exclude: Annotated[str, typer.Option(
+        parser=params.regular_expression, metavar="REGEX",
+        help="Regular expression of paths to skip in directories.")] = DEFAULT_EXCLUDE,
+    duplicates: Annotated[bool, typer.Option(
+        "--duplicates",
+        help="Write nothing; print the groups of top-level functions with the same canonical digest.")] = False,
+    json: Annotated[bool, typer.Option(
+        "--json", help="With --duplicates: one JSON object on standard output.")] = False,
+    store: Annotated[Path | None, typer.Option(
+        parser=params.path, metavar="DIR",
+        help="Also write each distinct top-level function's canonical text to DIR/<md5>.py.")] = None,
+    store_name: Annotated[str, typer.Option(
+        parser=params.function_name, metavar="NAME",
+        help="The name functions take in the canonical form.")] = "solve",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, show_default=False, help="Also name each file left unchanged; twice (-vv): as --explain.")] = 0,
-    explain: Annotated[bool, typer.Option("--explain", help="Also print every variable kept and every function left as it was, with the reason, and what was inlined where.")] = False,
-    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
-                                                    help="Print the version and exit.")] = None,
+    verbose: Annotated[int, typer.Option(
+        "--verbose", "-v", count=True, show_default=False,
+        help="Also name each file left unchanged; twice (-vv): as --explain.")] = 0,
+    explain: Annotated[bool, typer.Option(
+        "--explain",
+        help="Also print every variable kept and every function left as it was, with the reason, and what "
+             "was inlined where.")] = False,
+    version: Annotated[bool | None, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
 ) -> None:
     """Inline local variables of generated Python modules, in place.
 

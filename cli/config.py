@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import typer
+from typer._click import Context as ClickContext  # typer.Context's base: what a command's own methods get
 
 CONFIG_FILE = "inline_solvers.config_file"
 """Where the context's ``meta`` keeps the file the settings came from (for errors)."""
@@ -96,7 +97,7 @@ def read_configuration(ctx: typer.Context, paths: list[Path]) -> list[Path]:
     return paths
 
 
-def setting_hint(ctx: typer.Context, name: str) -> str | None:
+def setting_hint(ctx: ClickContext, name: str) -> str | None:
     """How to name an option whose value came from the file: the setting and the file."""
     config_file = ctx.meta.get(CONFIG_FILE)
     source = ctx.get_parameter_source(name)

@@ -30,6 +30,7 @@ from inliner import (
 )
 from inliner.analysis.inferred import declaration_warnings
 from inliner.driver import BadSchedulerAddress, SchedulerUnavailable, connect_scheduler
+from inliner.driver.batch import ExecutorKind
 from inliner.source import split_lines
 from inliner.store import stored_path
 
@@ -66,7 +67,7 @@ class RunSettings:
     verbose: bool = False
     explain: bool = False
     parallel: int = 1
-    executor: str = "thread"
+    executor: ExecutorKind = "thread"
     cache_dir: Path | None = None
     telemetry: Path | None = None
     include: str = DEFAULT_INCLUDE
@@ -206,7 +207,7 @@ def _on_cluster(paths: Sequence[Path], options: InlineOptions, settings: RunSett
 
 
 def _inline_paths(paths: Sequence[Path], options: InlineOptions, settings: RunSettings,
-                  executor: str | Executor, summary: Summary, tally: Tally, stops: StopSignals) -> int:
+                  executor: ExecutorKind | Executor, summary: Summary, tally: Tally, stops: StopSignals) -> int:
     started = time.perf_counter()
     sources: list[SourceFile] = []
 
@@ -253,7 +254,7 @@ def _inline_paths(paths: Sequence[Path], options: InlineOptions, settings: RunSe
         if not settings.duplicates:
             step = progress.task("inlining", len(sources))
             with InlineBatch(options, parallel=settings.parallel, cache_dir=settings.cache_dir,
-                             executor=executor,  # type: ignore[arg-type]
+                             executor=executor,
                              telemetry=settings.telemetry, warn=warn) as batch:
                 for index, result in batch.run([s.text for s in sources]):
                     step()
@@ -308,7 +309,7 @@ def _inline_paths(paths: Sequence[Path], options: InlineOptions, settings: RunSe
             digesting = progress.task("digesting", len(sources))
             tally.start("digested")
             with InlineBatch(replace(CANONICAL, timeout=options.timeout), parallel=settings.parallel,
-                             cache_dir=settings.cache_dir, executor=executor,  # type: ignore[arg-type]
+                             cache_dir=settings.cache_dir, executor=executor,
                              telemetry=settings.telemetry if settings.duplicates else None,
                              warn=warn) as canonical:
                 canonical_pass(sources, settings.store_name, canonical, take,

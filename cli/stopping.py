@@ -19,12 +19,17 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType, TracebackType
+from typing import Any
 
 from .report import Summary, plural
+
+Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
+"""What ``signal.signal`` returns and takes back: a function, SIG_DFL/SIG_IGN, or None for
+a handler installed from outside Python."""
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 RESEND_AFTER = 0.05
@@ -54,7 +59,7 @@ class StopSignals:
     only: elsewhere Python cannot install them, and the block changes nothing)."""
 
     def __init__(self) -> None:
-        self._previous: dict[int, object] = {}
+        self._previous: dict[int, Handler] = {}
         self._holding = 0
         self._received: int | None = None
 
@@ -69,7 +74,7 @@ class StopSignals:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: TracebackType | None) -> None:
         for number, handler in self._previous.items():
-            signal.signal(number, handler)  # type: ignore[arg-type]
+            signal.signal(number, handler)
         self._previous.clear()
 
     def _handle(self, number: int, frame: FrameType | None) -> None:

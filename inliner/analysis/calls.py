@@ -47,11 +47,11 @@ def callee_name(func: ast.expr) -> str | None:
     None when it is no plain name or attribute chain on a name."""
     parts: list[str] = []
     while type(func) is ast.Attribute:
-        parts.append(func.attr)  # type: ignore[attr-defined]
-        func = func.value  # type: ignore[attr-defined]
+        parts.append(func.attr)
+        func = func.value
     if type(func) is not ast.Name:
         return None
-    parts.append(func.id)  # type: ignore[attr-defined]
+    parts.append(func.id)
     return ".".join(reversed(parts))
 
 

@@ -7,5 +7,5 @@ from .remote import RemoteOptions
 from .scheduler import BadSchedulerAddress, Cluster, SchedulerUnavailable, connect_scheduler
 from .telemetry import RunStats
 
-__all__ = ["BadSchedulerAddress", "BatchResults", "Cluster", "InlineBatch", "RemoteOptions", "RunStats", "SchedulerUnavailable",
-           "connect_scheduler", "inline_many", "set_thread_limit"]
+__all__ = ["BadSchedulerAddress", "BatchResults", "Cluster", "InlineBatch", "RemoteOptions", "RunStats",
+           "SchedulerUnavailable", "connect_scheduler", "inline_many", "set_thread_limit"]

@@ -24,8 +24,9 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Executor as FuturesExecutor
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from multiprocessing.context import BaseContext
 from types import TracebackType
-from typing import Literal, Union, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from ..options import InlineOptions
 from ..result import InlineResult, internal_error
@@ -37,8 +38,11 @@ from .pool import PROCESS_BUDGET, BoundedPool, in_library_worker
 from .remote import RemoteOptions, RemoteRun
 from .telemetry import RunStats, append_line
 
+if TYPE_CHECKING:  # the cache module (and diskcache) is imported only when a cache is used
+    from .cache import ResultCache
+
 ExecutorKind = Literal["thread", "process", "auto"]
-Executor = Union[ExecutorKind, FuturesExecutor]
+Executor = ExecutorKind | FuturesExecutor
 EXECUTORS = ("thread", "process", "auto")
 
 __all__ = ["AUTO_PROCESS_MIN_CHARACTERS", "BatchResults", "InlineBatch", "PROCESS_OVERHEAD_TASKS",
@@ -162,8 +166,8 @@ class InlineBatch:
         try:
             if self._cancel.is_set():
                 return
-            if kind == "external":
-                outcomes = self._through(self.executor, items, owned=False)  # type: ignore[arg-type]
+            if kind == "external" and isinstance(self.executor, FuturesExecutor):  # always both, or neither
+                outcomes = self._through(self.executor, items, owned=False)
             elif kind == "process":
                 outcomes = self._in_processes(items)
             else:
@@ -190,7 +194,7 @@ class InlineBatch:
                 if problem:
                     self.warn(problem)
 
-    def _open_cache(self):  # type: ignore[no-untyped-def]
+    def _open_cache(self) -> ResultCache | None:
         if self.cache_dir is None:
             return None
         from .cache import ResultCache
@@ -224,7 +228,7 @@ class InlineBatch:
                 self.stats.cache_errors += cache.errors
                 cache.close()
 
-    def _record_pool(self, pool: BoundedPool) -> None:  # type: ignore[type-arg]
+    def _record_pool(self, pool: BoundedPool[str, tuple[InlineResult, CacheCounts]]) -> None:
         stats = pool.stats
         self.stats.workers_started += stats.workers_started
         self.stats.thread_starts_refused += stats.thread_starts_refused
@@ -262,11 +266,13 @@ class InlineBatch:
             return
         try:
             try:
+                context: BaseContext
                 if "forkserver" in multiprocessing.get_all_start_methods():
-                    context = multiprocessing.get_context("forkserver")
+                    forkserver = multiprocessing.get_context("forkserver")
                     # Workers fork from a server that has imported the library (and libcst)
                     # once, instead of each importing it again; see forkserver_exit.
-                    context.set_forkserver_preload(["inliner.driver.forkserver_exit"])
+                    forkserver.set_forkserver_preload(["inliner.driver.forkserver_exit"])
+                    context = forkserver
                 else:
                     context = multiprocessing.get_context("spawn")
                 pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
@@ -321,7 +327,7 @@ def _terminate_workers(pool: ProcessPoolExecutor) -> None:
             pass
 
 
-class BatchResults(list):  # type: ignore[type-arg]
+class BatchResults(list[InlineResult]):
     """The results, one per source in input order, with the run's figures in ``stats``."""
 
     stats: RunStats
@@ -351,6 +357,8 @@ def inline_many(sources: Iterable[str], options: InlineOptions | None = None, *,
     with batch:  # an interrupt anywhere here ends the work before it propagates
         for index, result in batch.run(items):
             results[index] = result
-    out = BatchResults(results)
+    # Every slot is filled: the run yields each item once, and only an exception (which
+    # propagates from the with block) cancels it here.
+    out = BatchResults(cast("list[InlineResult]", results))
     out.stats = batch.stats
     return out

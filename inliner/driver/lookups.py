@@ -11,6 +11,7 @@ import functools
 import importlib.metadata
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import inliner
 
@@ -21,6 +22,9 @@ from ..result import InlineResult
 from ..units import ModuleParts, Unit, assemble, split_module
 from .gate import COMPUTE_GATE
 from .records import result_from_json, result_to_json
+
+if TYPE_CHECKING:  # the cache module (and diskcache) is imported only when a cache is used
+    from .cache import ResultCache
 
 
 @dataclass
@@ -56,7 +60,7 @@ def never_cache(result: InlineResult) -> bool:
     return result.reason_code in _CIRCUMSTANTIAL or any(f.reason in _CIRCUMSTANTIAL for f in result.functions)
 
 
-def cached_result(cache, key: str, counts: CacheCounts) -> InlineResult | None:  # type: ignore[no-untyped-def]
+def cached_result(cache: ResultCache, key: str, counts: CacheCounts) -> InlineResult | None:
     data = cache.get(key)
     if data is None:
         counts.misses += 1
@@ -87,7 +91,8 @@ def unit_key(parts: ModuleParts, unit: Unit, token: str) -> str:
     return cache_key("unit", unit.text, f"{token};flags={parts.flags};names={context}")
 
 
-def inline_with_cache(source: str, options: InlineOptions, cache) -> tuple[InlineResult, CacheCounts]:  # type: ignore[no-untyped-def]
+def inline_with_cache(source: str, options: InlineOptions,
+                      cache: ResultCache | None) -> tuple[InlineResult, CacheCounts]:
     """One source through the cache: one lookup for a module seen before, then one per
     top-level function or class, so that changing one function recomputes one."""
     counts = CacheCounts()

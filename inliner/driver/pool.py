@@ -20,6 +20,7 @@ yet started are dropped, and the workers finish the one item each holds and end.
 
 from __future__ import annotations
 
+import enum
 import errno
 import os
 import queue
@@ -27,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar, cast
+from typing import Generic, TypeVar
 
 from . import room
 from .cancel import Cancellation
@@ -142,7 +143,13 @@ class PoolStats:
     ran_in_caller: int = 0
 
 
-_STOP = object()
+class _Stop(enum.Enum):
+    """What tells a worker to end, in the queue of tasks."""
+
+    STOP = "stop"
+
+
+_STOP = _Stop.STOP
 
 
 @dataclass(frozen=True)
@@ -170,7 +177,7 @@ class BoundedPool(Generic[T, R]):
         self.parallel = parallel
         self.budget = budget
         self.stats = PoolStats()
-        self._tasks: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._tasks: queue.SimpleQueue[tuple[int, T] | _Stop] = queue.SimpleQueue()
         self._results: queue.SimpleQueue[tuple[int, object]] = queue.SimpleQueue()
         self._workers: list[threading.Thread] = []
         self._alive = 0
@@ -185,9 +192,9 @@ class BoundedPool(Generic[T, R]):
         try:
             while True:
                 task = self._tasks.get()
-                if task is _STOP:
+                if isinstance(task, _Stop):
                     return
-                index, item = cast("tuple[int, T]", task)
+                index, item = task
                 try:
                     outcome = self._call(item)
                 except BaseException as error:  # noqa: BLE001 - raised again by the caller
@@ -306,7 +313,10 @@ class BoundedPool(Generic[T, R]):
             task = self._tasks.get_nowait()
         except queue.Empty:
             return None
-        return task  # type: ignore[return-value]
+        if isinstance(task, _Stop):
+            # Never so: a pool runs once, and its stops go in after this was last called.
+            return None
+        return task
 
     def _next_outcome(self, cancel: Cancellation) -> tuple[int, object] | None:
         """The next finished item: from a worker, or done here when no worker is alive;

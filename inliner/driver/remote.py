@@ -38,12 +38,13 @@ from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, wait
 from concurrent.futures import Executor as FuturesExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..analysis.shared import ModuleNames
 from ..engine import inline_source, inline_unit
 from ..options import InlineOptions
 from ..result import InlineResult, internal_error
+from ..units import ModuleParts, assemble, split_module
 from .cancel import Cancellation
 from .gate import COMPUTE_GATE
 from .lookups import (
@@ -56,7 +57,9 @@ from .lookups import (
     unit_key,
 )
 from .records import result_from_json, result_to_json
-from ..units import ModuleParts, assemble, split_module
+
+if TYPE_CHECKING:  # the cache module (and diskcache) is imported only when a cache is used
+    from .cache import ResultCache
 
 CHUNK_CHARACTERS = 12_000
 """Characters of source per chunk (about 27 generated functions of 440 characters).
@@ -167,7 +170,7 @@ class RemoteRun:
     modules finish. The executor is the caller's (or the batch's): never shut down here."""
 
     def __init__(self, executor: FuturesExecutor, options: InlineOptions, *, workers: int,
-                 cache=None, remote: RemoteOptions = RemoteOptions(),  # type: ignore[no-untyped-def]
+                 cache: ResultCache | None = None, remote: RemoteOptions = RemoteOptions(),
                  warn: Callable[[str], None] = lambda message: None,
                  cancel: Cancellation | None = None) -> None:
         self.executor = executor
@@ -182,7 +185,7 @@ class RemoteRun:
         self._usable = True
         self._warned = False
         self._modules: dict[int, _Module] = {}
-        self._pending: dict[Future, _Chunk] = {}
+        self._pending: dict[Future[Any], _Chunk] = {}
         self._finished: deque[tuple[int, InlineResult, CacheCounts]] = deque()
         self._outbox: deque[_Chunk] = deque()
         """Chunks to send (again): filled while collecting, sent by the run's loop, so

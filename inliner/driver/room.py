@@ -26,7 +26,7 @@ from collections.abc import Callable
 try:
     import resource
 except ImportError:  # pragma: no cover - not POSIX
-    resource = None  # type: ignore[assignment]
+    resource = None  # type: ignore[assignment]  # a module or None: mypy types the name as the module only
 
 MIN_RESERVE = 4
 """Tasks always left to the caller, however small the limit."""

@@ -197,7 +197,6 @@ class Builder:
         if isinstance(target, FunctionTarget):
             key = f"{target.scope.name}.{target.name}{RESULT}"
             return self._node_entry(key, f"what {target.name} returns", specs, states)
-        assert not isinstance(target, FunctionTarget)
         return static_entry(result_static(target))
 
     def _node_entry(self, key: str, name: str, specs: dict[str, NodeSpec], states: dict[str, State]) -> CallEntry:
@@ -234,7 +233,8 @@ class Builder:
             state = states[arg.key]
             if state.calls:
                 return CallFacts(ANYTHING, f"unknown: default {arg.key} calls its own arguments")
-            return CallFacts(state.does, _origin(state.does, state.reason(headline(state.does)), f"pure default {arg.key}"))
+            return CallFacts(state.does, _origin(state.does, state.reason(headline(state.does)),
+                                                 f"pure default {arg.key}"))
         if isinstance(arg, ParamRef):
             return CallFacts(ANYTHING, "unknown: a default that is a parameter")
         return CallFacts(ANYTHING, "unknown: a default that is not a known function")

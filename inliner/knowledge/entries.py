@@ -64,7 +64,8 @@ def static_entry(static: Static) -> CallEntry:
     if not static.calls:
         return CallEntry(own, own)
     names = tuple(str(c) for c in static.calls)
-    bare = CallFacts(ANYTHING, f"unknown: {static.why} calls its argument(s) {', '.join(names)}", calls_parameters=names)
+    bare = CallFacts(ANYTHING, f"unknown: {static.why} calls its argument(s) {', '.join(names)}",
+                     calls_parameters=names)
     return CallEntry(bare, own, static.calls, (), 1 << 30, ())
 
 

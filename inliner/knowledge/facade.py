@@ -132,8 +132,12 @@ def _unbound_entry(tables: Tables, name: str) -> Callee:
     return Callee(missing, missing)  # the building call raises: nothing it returns is called
 
 
+DEFAULT_SETTINGS = KnowledgeSettings()
+"""The settings of a run that gives none (frozen: one instance serves every call)."""
+
+
 def knowledge_for(
-    tree: ast.Module, path: Path | None, settings: KnowledgeSettings = KnowledgeSettings()
+    tree: ast.Module, path: Path | None, settings: KnowledgeSettings = DEFAULT_SETTINGS
 ) -> Knowledge:
     """What the module at ``path`` (None: source without a file) can call. Reads sources
     beside it, in ``settings.roots`` and (if allowed) on ``sys.path``; imports nothing."""
@@ -141,7 +145,7 @@ def knowledge_for(
 
 
 def _knowledge_of_every_name(
-    tree: ast.Module, path: Path | None, settings: KnowledgeSettings = KnowledgeSettings()
+    tree: ast.Module, path: Path | None, settings: KnowledgeSettings = DEFAULT_SETTINGS
 ) -> Knowledge:
     """``knowledge_for`` computing every name up front (for tests comparing the two)."""
     return Knowledge(Builder(tree, path, settings, eager=True).build(), (tree, path, settings))

@@ -170,7 +170,8 @@ def _call(
         if not found:
             acc.add(Does.FAILS, f"{spec.where} ({spec.qualname}) leaves out an argument its callee calls")
         elif site.spread:
-            acc.add(ANYTHING, f"unknown: {spec.where} ({spec.qualname}) passes *args/**kwargs to a callee that calls them")
+            acc.add(ANYTHING,
+                    f"unknown: {spec.where} ({spec.qualname}) passes *args/**kwargs to a callee that calls them")
         else:
             _argument_facts(acc, spec, arg, states)
 
@@ -206,7 +207,8 @@ def _argument(
 def _argument_facts(acc: _Accumulator, spec: NodeSpec, arg: Arg, states: dict[str, State]) -> None:
     """What calling the argument does, as seen from the caller ``spec``."""
     if arg is None:
-        acc.add(ANYTHING, f"unknown: {spec.where} ({spec.qualname}) passes a value that is not a known function to a callee that calls it")
+        acc.add(ANYTHING, f"unknown: {spec.where} ({spec.qualname}) passes a value that is not a known function "
+                          "to a callee that calls it")
     elif isinstance(arg, ParamRef):
         acc.calls.add(arg.index)
     elif isinstance(arg, Static):
@@ -217,4 +219,5 @@ def _argument_facts(acc: _Accumulator, spec: NodeSpec, arg: Arg, states: dict[st
         if arg.lambda_of_caller:
             acc.calls.update(state.calls)
         elif state.calls:
-            acc.add(ANYTHING, f"unknown: {spec.where} ({spec.qualname}) passes {arg.key}, which calls its own arguments, as a value")
+            acc.add(ANYTHING, f"unknown: {spec.where} ({spec.qualname}) passes {arg.key}, which calls its own "
+                              "arguments, as a value")

@@ -7,7 +7,9 @@ import ast
 import builtins
 from dataclasses import dataclass
 
+from .decorators import gives_back, stored_names
 from .facts import ANYTHING, Does
+from .memo import by_syntax, summary_of
 from .module_scope import ModuleScope
 from .resolve import (
     BuiltinTarget,
@@ -23,8 +25,6 @@ from .resolve import (
 )
 from .summary import own_nodes
 from .summary_records import ArgLambda, ArgParam, ArgStatic, ArgTarget, ArgValue, Summary
-from .decorators import gives_back, stored_names
-from .memo import by_syntax, summary_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +187,8 @@ class Graph:
         for decorator in node.decorator_list:
             if not self._transparent(target.scope, decorator):
                 text = _text(decorator)
-                return _pinned(key, where, ANYTHING, f"unknown: {where} ({target.name}) is decorated by {text}, which may replace it")
+                return _pinned(key, where, ANYTHING,
+                               f"unknown: {where} ({target.name}) is decorated by {text}, which may replace it")
         summary = summary_of(self.resolver, self.resolver.library, target.scope, target.name, node)
         self._summaries[key] = summary
         spec = self._spec(key, summary, offset=0)
@@ -208,7 +209,8 @@ class Graph:
         if summary is None or summary.result is None:
             pinned = self.specs[base].pinned
             why = pinned[1].removeprefix("unknown: ") if pinned is not None else "not summarised"
-            return _pinned(key, self.specs[base].where, ANYTHING, f"unknown: what {target.name} returns is not known: {why}")
+            return _pinned(key, self.specs[base].where, ANYTHING,
+                           f"unknown: what {target.name} returns is not known: {why}")
         return self._spec(key, summary.result, offset=0)
 
     def _spec(self, key: str, summary: Summary, offset: int) -> NodeSpec:
@@ -347,7 +349,8 @@ class Graph:
         if constructor is not None:
             return self._constructor(key, constructor[0], constructor[1], living, target)
         # Construction runs object.__init__ (or a builtin base's): fails on bad arguments.
-        return NodeSpec(key, key, where, living + ((Does.FAILS, f"{where} constructs {target.name}"),), (), frozenset(), (), 0, ())
+        return NodeSpec(key, key, where, living + ((Does.FAILS, f"{where} constructs {target.name}"),), (),
+                        frozenset(), (), 0, ())
 
     def _constructor(
         self,
@@ -359,7 +362,8 @@ class Graph:
     ) -> NodeSpec:
         if init.decorator_list:
             return _pinned(key, owner.scope.where(init.lineno), ANYTHING, "unknown: decorated __init__")
-        summary = summary_of(self.resolver, self.resolver.library, owner.scope, f"{owner.name}.__init__", init, init_self=True)
+        summary = summary_of(self.resolver, self.resolver.library, owner.scope, f"{owner.name}.__init__", init,
+                             init_self=True)
         spec = self._spec(key, summary, offset=1)
         return _with_evidence(spec, living)
 

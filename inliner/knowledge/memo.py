@@ -38,7 +38,7 @@ def by_syntax(node: ast.AST, kind: str, compute: Callable[[], _T]) -> _T:
     with _SYNTAX_LOCK:
         known = _SYNTAX.get(node)
         if known is not None and kind in known:
-            return known[kind]  # type: ignore[return-value]
+            return known[kind]  # type: ignore[return-value]  # object: each kind is only ever computed as one _T
     value = compute()
     with _SYNTAX_LOCK:
         _SYNTAX.setdefault(node, {})[kind] = value

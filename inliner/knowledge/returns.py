@@ -88,7 +88,8 @@ class _Result:
             elif isinstance(expr, ast.Constant) and expr.value is None:
                 self.note(Does.FAILS, "returns None, which cannot be called", expr)
             else:
-                self.note(ANYTHING, f"returns a value ({type(expr).__name__.lower()}) that is not a function it builds", expr)
+                self.note(ANYTHING,
+                          f"returns a value ({type(expr).__name__.lower()}) that is not a function it builds", expr)
 
     def name(self, expr: ast.Name) -> None:
         s = self.s

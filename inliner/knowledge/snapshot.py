@@ -54,7 +54,8 @@ class CallSnapshot:
         return name in self.bound
 
 
-def make_snapshot(names: Mapping[str, Callee], chains: Mapping[str, Callee | None], bound: AbstractSet[str]) -> CallSnapshot:
+def make_snapshot(names: Mapping[str, Callee], chains: Mapping[str, Callee | None],
+                  bound: AbstractSet[str]) -> CallSnapshot:
     """A snapshot of these entries, with its token."""
     name_items = tuple(sorted(names.items()))
     chain_items = tuple(sorted(chains.items()))

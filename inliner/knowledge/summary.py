@@ -285,7 +285,8 @@ class _Summariser:
             return
         if name in self.nonlocals:
             if isinstance(node.ctx, ast.Load):
-                self.note(Does.READS_STATE | Does.FAILS, f"reads {name} of an enclosing function, which it rebinds", node)
+                self.note(Does.READS_STATE | Does.FAILS, f"reads {name} of an enclosing function, which it rebinds",
+                          node)
             else:
                 self.note(Does.WRITES_STATE, f"rebinds {name} of an enclosing function (nonlocal)", node)
             return
@@ -313,7 +314,8 @@ class _Summariser:
             if isinstance(current, EitherTarget):
                 stack.extend((current.first, current.second))
             elif isinstance(current, ValueTarget) and not current.immutable:
-                self.note(Does.READS_STATE, f"reads {current.qualname}, bound at {current.where} to a value that may change", node)
+                self.note(Does.READS_STATE,
+                          f"reads {current.qualname}, bound at {current.where} to a value that may change", node)
             elif isinstance(current, UnknownTarget):
                 self.note(Does.READS_STATE | Does.FAILS, f"reads {name}: {current.why}", node)
             elif isinstance(current, MissingTarget):
@@ -333,7 +335,8 @@ class _Summariser:
             self.note(Does.READS_FRAMES | Does.FAILS, f"reads frames (.{node.attr})", node)
         if not isinstance(node.ctx, ast.Load):
             if not (self._is_fresh(node.value) or self._is_self(node.value)):
-                self.note(Does.WRITES_STATE | Does.FAILS, f"stores attribute .{node.attr} of an object it did not create", node)
+                self.note(Does.WRITES_STATE | Does.FAILS,
+                          f"stores attribute .{node.attr} of an object it did not create", node)
             return
         parent = self.parents.get(id(node))
         if isinstance(parent, ast.Call) and parent.func is node:
@@ -360,9 +363,11 @@ class _Summariser:
         if name in self.globals or name in self.nonlocals:
             return  # the store is noted by _name
         if name in self.params:
-            self.note(Does.WRITES_STATE | Does.FAILS, f"may change argument {name} in place (augmented assignment)", target)
+            self.note(Does.WRITES_STATE | Does.FAILS, f"may change argument {name} in place (augmented assignment)",
+                      target)
         elif name not in self.fresh and name not in self.plain_locals:
-            self.note(Does.WRITES_STATE | Does.FAILS, f"may change the object in {name} in place (augmented assignment)", target)
+            self.note(Does.WRITES_STATE | Does.FAILS,
+                      f"may change the object in {name} in place (augmented assignment)", target)
 
     # -- calls -----------------------------------------------------------------
 
@@ -374,7 +379,8 @@ class _Summariser:
                 self.note(ANYTHING, f"calls {name}, a global some function rebinds", node)
             elif name in self.param_index and self.outer is None:
                 self.param_calls.add(self.param_index[name])
-            elif self.outer is not None and name not in self.locals and name not in self.param_index and self.outer._param_of(name) is not None:
+            elif (self.outer is not None and name not in self.locals and name not in self.param_index
+                  and self.outer._param_of(name) is not None):
                 index = self.outer._param_of(name)
                 assert index is not None
                 self.param_calls.add(index)
@@ -484,7 +490,8 @@ class _Summariser:
             if isinstance(default, ast.Name):
                 values.append((index, ArgTarget(self.resolver.free_name(self.scope, default.id))))
             elif isinstance(default, ast.Constant):
-                values.append((index, ArgStatic(Does.FAILS if default.value is not None else Does.NOTHING, "a constant")))
+                values.append((index, ArgStatic(Does.FAILS if default.value is not None else Does.NOTHING,
+                                                "a constant")))
             else:
                 values.append((index, None))
         return tuple(values)
