@@ -80,14 +80,21 @@ def _outcome(value: Any) -> Outcome:
 
 
 def load_namespace(source: str, filename: str = "<fixture>") -> dict[str, Any]:
-    """Execute module source text in a fresh namespace, with fixtures/ importable."""
-    if str(FIXTURES_DIR) not in sys.path:
+    """Execute module source text in a fresh namespace, with fixtures/ importable while it
+    runs (only then: the inliner reads imported modules from ``sys.path``, so a fixtures/
+    left there would change what other tests' inlining knows)."""
+    added = str(FIXTURES_DIR) not in sys.path
+    if added:
         sys.path.insert(0, str(FIXTURES_DIR))
-    loaded = sys.modules.get("dsl")
-    if loaded is not None and Path(getattr(loaded, "__file__", "") or "").resolve() != FIXTURES_DIR / DSL_FILE:
-        raise ImportError(f"a module named dsl other than {FIXTURES_DIR / DSL_FILE} is already imported")
-    namespace: dict[str, Any] = {"__name__": "fixture_module"}
-    exec(compile(source, filename, "exec"), namespace)
+    try:
+        loaded = sys.modules.get("dsl")
+        if loaded is not None and Path(getattr(loaded, "__file__", "") or "").resolve() != FIXTURES_DIR / DSL_FILE:
+            raise ImportError(f"a module named dsl other than {FIXTURES_DIR / DSL_FILE} is already imported")
+        namespace: dict[str, Any] = {"__name__": "fixture_module"}
+        exec(compile(source, filename, "exec"), namespace)
+    finally:
+        if added:
+            sys.path.remove(str(FIXTURES_DIR))
     return namespace
 
 
