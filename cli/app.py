@@ -24,7 +24,7 @@ from inliner.driver.batch import EXECUTORS, ExecutorKind
 from inliner.options import EXPANSIONS, POLICIES, Expand, Policy
 
 from . import cache_admin, params
-from .config import CONFIG_FILE, read_configuration, setting_hint
+from .config import CONFIG_FILE, line_length_of, read_configuration, setting_hint
 from .conflicts import refuse_conflicts
 from .files import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, nothing_at
 from .run import EXIT_ERROR, EXIT_OK, STDIN, RunSettings, default_cache_dir, inline_paths
@@ -104,6 +104,11 @@ def command(
         "--root", parser=params.path, metavar="DIR",
         help="Where imported modules are looked for, after each file's own directory and before the "
              "interpreter's path (default: the directory of the nearest pyproject.toml). Repeatable.")] = None,
+    line_length: Annotated[int | None, typer.Option(
+        "--line-length", parser=params.line_length, metavar="N",
+        help="Keep a variable where its value would make a written line wider than N characters (default: "
+             "the line-length of [tool.black] or [tool.ruff] in the nearest pyproject.toml, else no limit; "
+             "never in the canonical form).")] = None,
     timeout: Annotated[float | None, typer.Option(
         parser=params.timeout, metavar="SECONDS",
         help="Seconds allowed for analysing and planning each function, and again for rewriting each "
@@ -188,7 +193,8 @@ def command(
                      "duplicates" if duplicates else "store")
     options = InlineOptions(policy=policy, expand=expand, preserve_format=not canonical,
                             drop_dead=drop_dead, timeout=timeout, pure_calls=tuple(pure_calls or ()),
-                            infer_calls=infer_calls, search_paths=search_paths(ctx, root))
+                            infer_calls=infer_calls, search_paths=search_paths(ctx, root),
+                            line_length=line_length if line_length is not None else project_line_length(ctx))
     settings = RunSettings(
         check=check, diff=diff, quiet=quiet, verbose=verbose > 0, explain=explain or verbose > 1,
         parallel=parallel, executor=executor, telemetry=telemetry, include=include, exclude=exclude,
@@ -200,6 +206,13 @@ def command(
     except KeyboardInterrupt as stop:  # outside the run's own handling (see cli.stopping)
         code = exit_status(stop)
     raise typer.Exit(code)
+
+
+def project_line_length(ctx: typer.Context) -> int | None:
+    """The project's own line length: ``line-length`` of ``[tool.black]``, else of
+    ``[tool.ruff]``, in the pyproject.toml the settings came from (None: no limit)."""
+    config_file = ctx.meta.get(CONFIG_FILE)
+    return line_length_of(config_file) if config_file is not None else None
 
 
 def search_paths(ctx: typer.Context, roots: list[Path] | None) -> tuple[str, ...]:

@@ -83,6 +83,22 @@ def load_config(path: Path, params: Mapping[str, object]) -> dict[str, object]:
     return settings
 
 
+def line_length_of(path: Path) -> int | None:
+    """``line-length`` of ``[tool.black]``, else of ``[tool.ruff]``, in ``path`` (None
+    when neither sets a positive whole number, or the file cannot be read)."""
+    try:
+        with open(path, "rb") as handle:
+            tools = tomllib.load(handle).get("tool", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    for tool in ("black", "ruff"):
+        table = tools.get(tool) if isinstance(tools, dict) else None
+        value = table.get("line-length") if isinstance(table, dict) else None
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value
+    return None
+
+
 def read_configuration(ctx: typer.Context, paths: list[Path]) -> list[Path]:
     """The paths argument's eager callback: the settings of the project the paths are in
     (with no path, the working directory's project) become defaults for every option

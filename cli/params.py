@@ -82,6 +82,16 @@ def file_count(value: object) -> int:
     raise typer.BadParameter(f"{value!r} is no number of files; give a whole number, 1 or more")
 
 
+def line_length(value: object) -> int:
+    """Characters a written line may hold: a whole number, 1 or more."""
+    number: object = value
+    if isinstance(value, str) and re.fullmatch(r"\s*[+]?\d+\s*", value):
+        number = int(value)
+    if isinstance(number, int) and not isinstance(number, bool) and number >= 1:
+        return number
+    raise typer.BadParameter(f"{value!r} is no line length; give a whole number of characters, 1 or more")
+
+
 def path(value: object) -> Path:
     """A file or directory name (whether it exists is the run's business)."""
     if isinstance(value, Path):

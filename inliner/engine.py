@@ -20,6 +20,7 @@ from .analysis.straight import count_reads
 from .analysis.typed_locals import ALL_LOCALS, typed_locals
 from .deadline import NO_DEADLINE, Deadline
 from .discover import find_functions, has_plain_assignment
+from .line_width import LineWidths
 from .options import CANONICAL, InlineOptions
 from .plan import kept_without_sites, plan_function
 from .reasons import FallbackReason, KeepReason
@@ -41,6 +42,7 @@ class _Run:
         self.source = source
         self.options = options
         self.path = path
+        self.widths: LineWidths | None = None
         self.given_flags = flags
         self.given_module = module
         self.unit_nonlocal: dict[int, frozenset[str]] = {}
@@ -74,6 +76,15 @@ class _Run:
         code = rewrite.write(works)
         self.settle = any(w.changes and w.decision().frees_outer_reads for w in works)
         return summarise(code, tuple(w.report() for w in works))
+
+    def _line_widths(self) -> LineWidths | None:
+        """The source's line widths, when the written form has a line-length budget."""
+        limit = self.options.line_length
+        if limit is None or not self.options.preserve_format:
+            return None
+        if self.widths is None:
+            self.widths = LineWidths(self.source, limit)
+        return self.widths
 
     def _pin_typed_locals(self, works: list[FunctionWork]) -> None:
         """Keep the locals Cython types when it compiles the module (see
@@ -112,7 +123,8 @@ class _Run:
             if analysis.skipped is not None:
                 work.status, work.reason, work.detail = "skipped", analysis.skipped, analysis.skip_detail
                 return
-        work.planned(plan_function(work.current_analysis(), self.options, work.deadline, work.pins))
+        work.planned(plan_function(work.current_analysis(), self.options, work.deadline, work.pins,
+                                   self._line_widths()))
 
 
 def _settled(source: str, options: InlineOptions, flags: int | None,

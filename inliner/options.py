@@ -37,6 +37,9 @@ class InlineOptions:
     that may fail, and their results as plain objects): shell-style patterns matched
     against the dotted name a call resolves to through the module's imports (``"dsl.*"``
     matches ``rot90`` after ``from dsl import *``, and ``dsl.rot90``)."""
+    line_length: int | None = None
+    """Format-preserving mode: no variable is inlined where its value would make a line
+    wider than this many characters (None: no limit). The canonical form has none."""
     infer_calls: bool = True
     """Read the sources a module imports (never running them) to learn what its calls do
     (:mod:`inliner.knowledge`); off, only ``pure_calls`` is known."""
@@ -54,6 +57,11 @@ class InlineOptions:
             raise ValueError(f"max_growth must be a number >= 1, not {self.max_growth!r}")
         if not (isinstance(self.max_depth, int) and 2 <= self.max_depth <= 150):
             raise ValueError(f"max_depth must be an integer from 2 to 150, not {self.max_depth!r}")
+        if self.line_length is not None and not (
+                isinstance(self.line_length, int) and not isinstance(self.line_length, bool)
+                and self.line_length >= 1):
+            raise ValueError(f"line_length must be a positive whole number of characters or None, "
+                             f"not {self.line_length!r}")
         for name in ("pure_calls", "search_paths"):
             value = getattr(self, name)
             if not (isinstance(value, tuple) and all(isinstance(item, str) and item for item in value)):
@@ -79,6 +87,8 @@ class InlineOptions:
             token += ";pure-calls=" + ",".join(self.pure_calls)
         if not self.infer_calls:
             token += ";infer=0"
+        if self.line_length is not None and self.preserve_format:
+            token += f";line-length={self.line_length}"
         return token
 
 

@@ -18,6 +18,7 @@ from .analysis.straight import ReadCounts
 from .compile_warnings import warns_at
 from .deadline import NO_DEADLINE, Deadline
 from .effects import OBSERVES_DEATH, Effect, barrier_for, shared_barrier_for, uncopyable_for, undroppable_for
+from .line_width import LineWidths
 from .options import InlineOptions
 from .reasons import KeepReason
 
@@ -132,8 +133,11 @@ class _Barriers:
 
 class _Planner:
     def __init__(self, analysis: FunctionAnalysis, options: InlineOptions,
-                 pins: Mapping[str, KeepReason], deadline: Deadline) -> None:
+                 pins: Mapping[str, KeepReason], deadline: Deadline, widths: LineWidths | None = None) -> None:
         self.analysis = analysis
+        self.widths = widths
+        self.widened: dict[int, int] = {}
+        """Per source line: how much wider the values inlined so far make it."""
         self.options = options
         self.pins = pins
         self.deadline = deadline
@@ -365,6 +369,32 @@ class _Planner:
             return bool(self.frame_reads)  # inside a block, a loop may come round again
         return any(uid > definition.uid for uid in self.frame_reads)
 
+    def widened_lines(self, candidate: Candidate, sites: list[Site]) -> dict[int, int] | None:
+        """How wide each line that would hold the value gets (None: one would pass the
+        limit). A read inside another inlined value lands where that value's reads are."""
+        widths = self.widths
+        assert widths is not None
+        added = widths.added_by(candidate.value, candidate.name)
+        if added is None:
+            return None
+        lines: dict[int, int] = {}
+        stack, steps = list(sites), 0
+        while stack:
+            steps += 1
+            if steps > _WALK_LIMIT:
+                return None
+            site = stack.pop()
+            host = self.host_of(site.statement)
+            if host is not None:
+                stack.extend(self.live_sites(host))
+                continue
+            line = site.node.lineno
+            lines[line] = lines.get(line, self.widened.get(line, 0)) + added
+        for line, extra in lines.items():
+            if widths.width(line) + extra > widths.limit:
+                return None
+        return lines
+
     def droppable(self, candidate: Candidate) -> bool:
         if candidate.effects & self.undroppable:
             return False
@@ -431,6 +461,10 @@ class _Planner:
             return KeepReason.GROWTH_BUDGET
         if self.would_become_docstring(candidate):
             return KeepReason.WOULD_BECOME_DOCSTRING
+        widened = self.widened_lines(candidate, sites) if self.widths is not None else {}
+        if widened is None:
+            return KeepReason.LINE_LENGTH
+        self.widened.update(widened)
         # Inline: the value now lives at its reads.
         self.size = grown
         self.host_copies[id(candidate)] = copies
@@ -486,6 +520,8 @@ def kept_without_sites(reads: ReadCounts, options: InlineOptions,
 
 
 def plan_function(analysis: FunctionAnalysis, options: InlineOptions, deadline: Deadline,
-                  pins: Mapping[str, KeepReason] | None = None) -> FunctionPlan:
-    """Which of ``analysis``'s candidates to inline or drop, and why the others stay."""
-    return _Planner(analysis, options, pins or {}, deadline).run()
+                  pins: Mapping[str, KeepReason] | None = None,
+                  widths: LineWidths | None = None) -> FunctionPlan:
+    """Which of ``analysis``'s candidates to inline or drop, and why the others stay
+    (``widths``: the source's lines, for a line-length budget)."""
+    return _Planner(analysis, options, pins or {}, deadline, widths).run()

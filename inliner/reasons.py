@@ -68,6 +68,10 @@ class KeepReason(_Reason):
     WOULD_BECOME_DOCSTRING = "would-become-docstring"
     """Removing the assignment would leave a string expression first in the function's
     body, which would then become its ``__doc__``."""
+    LINE_LENGTH = "line-length"
+    """Format-preserving mode: the value, written where it is read, would make a line wider
+    than ``line_length`` (the project's own, from ``[tool.black]``/``[tool.ruff]`` on the
+    command line)."""
     DEPTH_BUDGET = "depth-budget"
     """Inlining would nest an expression deeper than ``max_depth``."""
     GROWTH_BUDGET = "growth-budget"
