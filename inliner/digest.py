@@ -19,13 +19,9 @@ from dataclasses import dataclass, replace
 
 from .engine import inline_source
 from .options import CANONICAL
-from .reasons import FallbackReason
+from .reasons import CIRCUMSTANTIAL, FallbackReason
 from .result import FunctionStatus, InlineResult, describe
 from .source import PARSER_ERRORS, describe_syntax_error, parse_tree, split_lines
-
-CIRCUMSTANTIAL = frozenset({FallbackReason.TIMEOUT, FallbackReason.OUT_OF_MEMORY})
-"""Reasons that depend on the machine (its load, the process's memory limit), not on the
-code: a digest computed under one of them may differ on another run."""
 
 
 class DigestError(ValueError):

@@ -121,3 +121,9 @@ class FallbackReason(_Reason):
     INTERNAL_ERROR = "internal-error"
     """An unexpected error inside the inliner; the original was kept."""
 
+
+
+CIRCUMSTANTIAL = frozenset({FallbackReason.TIMEOUT, FallbackReason.OUT_OF_MEMORY})
+"""Reasons that depend on the run (the machine's load, the process's memory limit), not on
+the code: a result that holds one is never cached, and a digest computed under one is
+never stored."""

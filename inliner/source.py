@@ -15,6 +15,11 @@ VERIFICATION_FILENAME = "<inline-solvers>"
 # catching warnings around each compile.
 warnings.filterwarnings("ignore", category=SyntaxWarning, module=re.escape(VERIFICATION_FILENAME))
 
+FAST_PATH_DEPTH = 50
+"""How deep an expression the one-pass walks and writers take (the straight-line analysis,
+the canonical text): deeper ones go to the general machinery (the general walker,
+``ast.unparse``), whose own limits then decide them as before."""
+
 PARSER_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
 """What parsing or compiling text may raise: bad syntax, a NUL byte, nesting beyond the
 parser or the compiler, or (from the parser's own stack too) a shortage of memory."""

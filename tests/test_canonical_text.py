@@ -5,13 +5,13 @@ tree, whichever statements it writes itself and whichever it leaves to ``ast.unp
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import hypothesmith
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fixture_runner import FIXTURES_DIR
 from inliner import inline_variables
 from inliner.analysis import analyse_function
 from inliner.deadline import NO_DEADLINE
@@ -22,7 +22,7 @@ from inliner.rewrite import canonical_text
 from inliner.rewrite.canonical import apply_plan
 from inliner.rewrite.canonical_text import write_module
 
-FIXTURES = sorted((Path(__file__).resolve().parent.parent / "fixtures").glob("*.py"))
+FIXTURES = sorted(FIXTURES_DIR.glob("*.py"))
 
 
 def same_as_unparse(tree: ast.Module) -> None:

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fixture_runner import FIXTURES_DIR
 from inliner.knowledge import (
     ANYTHING,
     NO_KNOWLEDGE,
@@ -29,7 +30,7 @@ from inliner.knowledge import (
     knowledge_for,
 )
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES = FIXTURES_DIR
 EFFECTS = Does.READS_STATE | Does.WRITES_STATE | Does.LIVING_RESULT | Does.READS_FRAMES | Does.UNKNOWN
 LOCAL = KnowledgeSettings(search_installed=False)
 

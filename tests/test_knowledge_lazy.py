@@ -12,10 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fixture_runner import FIXTURES_DIR
 from inliner.knowledge import Knowledge, KnowledgeSettings, knowledge_for
 from inliner.knowledge.facade import _knowledge_of_every_name
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES = FIXTURES_DIR
 
 SETTINGS = {
     "local": KnowledgeSettings(search_installed=False),

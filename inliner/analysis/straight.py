@@ -21,6 +21,7 @@ from ..deadline import Deadline
 from ..effects import Effect
 from ..precedence import SiteContext, site_context
 from ..reasons import KeepReason
+from ..source import FAST_PATH_DEPTH
 from .lifetime import holds_living, origin_of, settle
 from .model import Candidate, FunctionAnalysis, Site, Statement, Suite
 from .scope import DYNAMIC_NAMES, is_frame_marker, not_a_candidate, parameter_names, sees_locals
@@ -29,9 +30,7 @@ from .shared import ModuleNames, NameVisibility
 _DYNAMIC = DYNAMIC_NAMES
 """Names through which a function may see its locals: the general walker judges them."""
 
-_DEPTH_LIMIT = 50
-"""Deeper expressions go to the general walker, whose own limit (the interpreter's
-recursion limit, reached with more frames per level) then decides them as before."""
+_DEPTH_LIMIT = FAST_PATH_DEPTH
 
 _ARGUMENT = site_context(ast.Call(ast.Name("f"), [], []), "args", 0)
 """The context of a call's argument, the read generated code holds most."""

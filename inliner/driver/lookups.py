@@ -17,7 +17,7 @@ import inliner
 
 from ..engine import inline_source, inline_unit
 from ..options import InlineOptions
-from ..reasons import FallbackReason
+from ..reasons import CIRCUMSTANTIAL
 from ..result import InlineResult
 from ..units import ModuleParts, Unit, assemble, split_module
 from .gate import COMPUTE_GATE
@@ -51,13 +51,12 @@ def identity() -> str:
     return f"inline-solvers={inliner.__version__};{environment_token()}"
 
 
-_CIRCUMSTANTIAL = (FallbackReason.TIMEOUT, FallbackReason.OUT_OF_MEMORY)
 
 
 def never_cache(result: InlineResult) -> bool:
     """A timeout depends on the machine's load, a shortage of memory on the process's
     limit, not on the code: never remember them."""
-    return result.reason_code in _CIRCUMSTANTIAL or any(f.reason in _CIRCUMSTANTIAL for f in result.functions)
+    return result.reason_code in CIRCUMSTANTIAL or any(f.reason in CIRCUMSTANTIAL for f in result.functions)
 
 
 def cached_result(cache: ResultCache, key: str, counts: CacheCounts) -> InlineResult | None:

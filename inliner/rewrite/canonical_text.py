@@ -26,10 +26,11 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from ..source import FAST_PATH_DEPTH
+
 _NOTHING_GIVEN: Mapping[int, str] = MappingProxyType({})
 
-_NESTING_LIMIT = 50
-"""Deeper expressions go to ``ast.unparse``, which decides (and may refuse) them as before."""
+_NESTING_LIMIT = FAST_PATH_DEPTH
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 """``ast.unparse`` puts a blank line before these, when anything precedes them."""
