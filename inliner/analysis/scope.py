@@ -237,19 +237,8 @@ def scan_scope(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeFacts:
             else:
                 mention_nested(node.elt)
             continue
-        if isinstance(node, ast.Name):
-            if isinstance(node.ctx, ast.Load):
-                if node.id in _ALWAYS_DYNAMIC or (
-                    node.id in _DYNAMIC_WITHOUT_ARGUMENTS and id(node) not in allowed_dynamic_calls
-                ):
-                    note_dynamic(node)
-            else:
-                bind(node.id)
-            continue
-        if isinstance(node, ast.Assign):
-            if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                facts.plain_assignments[node.targets[0].id] = node
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+        # (Names and assignments took the fast path above: no node reaches here as either.)
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
             facts.declared.update(node.names)
         elif isinstance(node, _CATCHING):
             facts.catches = True

@@ -99,7 +99,6 @@ class ModuleNames:
 UNKNOWN_MODULE = ModuleNames(star_import=True)
 """Facts for code seen without its module: nothing is known to be volatile."""
 
-_SCOPES_OF_THEIR_OWN = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
 _OPENING_NAMES = frozenset({"globals", "__globals__", "f_globals", "import_module", "__import__",
@@ -153,7 +152,7 @@ def _own_scope(root: ast.AST) -> list[ast.AST]:
     while stack:
         node = stack.pop()
         nodes.append(node)
-        if isinstance(node, _SCOPES_OF_THEIR_OWN):
+        if isinstance(node, _SCOPES):
             stack.extend(getattr(node, "decorator_list", ()))
             continue
         stack.extend(ast.iter_child_nodes(node))
