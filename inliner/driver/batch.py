@@ -49,16 +49,11 @@ __all__ = ["AUTO_PROCESS_MIN_CHARACTERS", "BatchResults", "InlineBatch", "PROCES
            "inline_many"]
 
 AUTO_PROCESS_MIN_CHARACTERS = 500_000
-"""``executor="auto"`` uses processes on a GIL build once a batch holds this much source.
-Measured by ``benchmarks/run.py`` and by hand (two cores, parallel 2, four modules) after
-the engine's fast path made inlining several times faster: in a fresh process, which must
-start its fork server (the command line), processes took 1.10 s against 1.02 s in the
-calling thread at 467,000 characters, 1.79 s against 2.23 s (another run: 2.52 against
-2.08) at 884,000, 4.81 against 4.73 at 1.84 million: about even from half a million, never
-much worse. A process that has run a process batch before gains from about 44,000
-characters (99 ms against 113 ms), so a pipeline with many batches may pass
-``executor="process"`` itself. (Before the fast path the fresh-process break-even was
-about 90,000 characters.)"""
+"""``executor="auto"`` uses processes on a GIL build once a batch holds this much source:
+from about there a fresh process, which must start its fork server, is never much slower
+than the calling thread. A process that has run a process batch before gains much sooner,
+so a pipeline with many batches may pass ``executor="process"`` itself. (The measurements
+are in docs/benchmarks.md.)"""
 
 PROCESS_OVERHEAD_TASKS = 4
 """Tasks a process pool costs besides its workers, against the user's limit: the fork

@@ -63,12 +63,10 @@ def useful_threads(parallel: int) -> int:
     """Threads worth having for ``parallel`` workers, the calling thread included.
 
     On a build with a GIL only one thread computes at a time (the gate), so only the
-    overlap of cache reads and writes could justify a second one. Measured
-    (``benchmarks/run.py``, 1,200 solvers, two cores): without a cache one thread took
-    7.6 s, two 9.3 s, eight 11.8 s; with a cold cache 15.9 s against 18.9 s for two; warm,
-    0.09 s against 0.18 s. SQLite answers in well under a millisecond, so there is nothing
-    to overlap: the calling thread does the work, and no thread is started. A free-threaded
-    build keeps ``parallel`` threads.
+    overlap of cache reads and writes could justify a second one, and SQLite answers in
+    well under a millisecond: there is nothing to overlap, so the calling thread does the
+    work and no thread is started (docs/benchmarks.md has the measurements). A
+    free-threaded build keeps ``parallel`` threads.
     """
     if parallel < 1:
         raise ValueError("parallel must be at least 1")

@@ -62,12 +62,10 @@ if TYPE_CHECKING:  # the cache module (and diskcache) is imported only when a ca
     from .cache import ResultCache
 
 CHUNK_CHARACTERS = 12_000
-"""Characters of source per chunk (about 27 generated functions of 440 characters).
-Measured on two cores: a round trip costs about 0.3 ms to a process pool's
-worker and 0.85 ms to a local Dask worker, a generated function 1.3 ms of inlining; at
-this size the round trip is 1-3% of a chunk's work, and a 400-function module still
-makes 14 chunks, enough to keep two to four workers busy to the end. Sweeps of 4,000 to
-60,000 characters on a busy machine did not tell the sizes apart beyond their noise."""
+"""Characters of source per chunk (about 27 generated functions of 440 characters): a
+round trip to a worker is then a few percent of a chunk's work, and a 400-function module
+still makes enough chunks to keep two to four workers busy to the end (docs/benchmarks.md
+has the measurements)."""
 
 CHUNK_DEADLINE = 300.0
 """Seconds a chunk may be out before it is done here instead (a chunk takes well under a
