@@ -18,7 +18,7 @@ warnings.filterwarnings("ignore", category=SyntaxWarning, module=re.escape(VERIF
 FAST_PATH_DEPTH = 50
 """How deep an expression the one-pass walks and writers take (the straight-line analysis,
 the canonical text): deeper ones go to the general machinery (the general walker,
-``ast.unparse``), whose own limits then decide them as before."""
+``ast.unparse``), whose own limits then decide them."""
 
 PARSER_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
 """What parsing or compiling text may raise: bad syntax, a NUL byte, nesting beyond the

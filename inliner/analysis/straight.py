@@ -425,6 +425,6 @@ def _charge(deadline: Deadline, checks: int) -> None:
     """Check ``deadline`` as often as the general walker would have (once a statement).
     The one-pass walks are linear and quick, so they check only once they have succeeded:
     a function they hand over is checked by the general walker alone, and one whose
-    locals are dynamic is skipped without a check, both as before."""
+    locals are dynamic is skipped without a check."""
     for _ in range(checks):
         deadline.check()

@@ -1,5 +1,5 @@
 """A Dask cluster as the batch's executor, from a scheduler's address (what the command
-line's ``--scheduler`` will call)::
+line's ``--scheduler`` calls)::
 
     with connect_scheduler("tcp://10.0.0.5:8786") as cluster:
         results = inline_many(sources, executor=cluster.executor, parallel=cluster.workers)

@@ -2,8 +2,8 @@
 which modules it imports, and which names it calls or passes to calls.
 
 The analysed module is scanned on every ``knowledge_for``, so this is the one walk over
-all of it: breadth first like ``ast.walk`` (the first escape found is the one reported,
-as before), but without visiting the context and operator leaves that make up a third of
+all of it: breadth first like ``ast.walk`` (the first escape found is the one reported),
+but without visiting the context and operator leaves that make up a third of
 a tree and tell nothing here.
 """
 
