@@ -513,9 +513,7 @@ def kept_without_sites(reads: ReadCounts, options: InlineOptions,
         else:
             return None
         kept.append((name, line, reason))
-    # As often as analysing (once a statement) and planning (once a candidate) would.
-    for _ in range(reads.statements + len(reads.candidates)):
-        deadline.check()
+    deadline.check()
     return kept
 
 

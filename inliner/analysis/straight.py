@@ -326,7 +326,9 @@ def analyse_straight_line(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname
             total += statement.size
     except _NotStraight:
         return None
-    _charge(deadline, len(statements))
+    # Checked once it has succeeded: a function it hands over is checked by the general
+    # walker alone, and one whose locals are dynamic is skipped without a check.
+    deadline.check()
     sites = walk.sites
     by_name = {c.name: c for c in candidates}
     for site in sites:
@@ -420,11 +422,3 @@ def _count(parts: Iterable[ast.expr], depth: int, reads: dict[str, int], defined
         elif kind is not _Constant:
             raise _NotStraight
 
-
-def _charge(deadline: Deadline, checks: int) -> None:
-    """Check ``deadline`` as often as the general walker would have (once a statement).
-    The one-pass walks are linear and quick, so they check only once they have succeeded:
-    a function they hand over is checked by the general walker alone, and one whose
-    locals are dynamic is skipped without a check."""
-    for _ in range(checks):
-        deadline.check()
