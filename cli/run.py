@@ -34,10 +34,10 @@ from inliner.driver.batch import ExecutorKind
 from inliner.source import split_lines
 from inliner.store import stored_path
 
-from .canonical import canonical_pass
 from .comments import count_comments
 from .copied_calls import functions_with_copied_calls
 from .diffs import unified_diff
+from .digest_pass import canonical_pass
 from .duplicates import DuplicateFinder
 from .files import (
     DEFAULT_EXCLUDE,

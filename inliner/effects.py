@@ -29,7 +29,7 @@ class Effect(IntFlag):
     SHARED_STORE = 256
     """A store to a name that code other than the straight line after it can see: declared
     ``global`` or ``nonlocal``, captured by a nested scope, or read where an exception
-    raised before the store can lead (see :mod:`inliner.analysis.shared`)."""
+    raised before the store can lead (see :mod:`inliner.analysis.visibility`)."""
     VOLATILE_READ = 512
     """A read of a name that a call may rebind (a global some function declares
     ``global``, a name some function declares ``nonlocal``, any global when the module

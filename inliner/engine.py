@@ -15,9 +15,9 @@ from functools import partial
 from pathlib import Path
 
 from .analysis import analyse_function
-from .analysis.shared import ModuleNames, enclosing_names, module_facts, nonlocal_names
 from .analysis.straight import count_reads
 from .analysis.typed_locals import ALL_LOCALS, typed_locals
+from .analysis.visibility import ModuleNames, enclosing_names, module_facts, nonlocal_names
 from .deadline import NO_DEADLINE, Deadline
 from .discover import find_functions, has_plain_assignment
 from .line_width import LineWidths

@@ -10,7 +10,7 @@ import ast
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .analysis.shared import ModuleNames, module_facts
+from .analysis.visibility import ModuleNames, module_facts
 from .options import InlineOptions
 from .result import FunctionReport, InlineResult, summarise
 from .rewrite.canonical_file import write_file

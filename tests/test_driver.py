@@ -15,7 +15,7 @@ from inliner import FallbackReason, InlineOptions, inline_many, inline_source
 from inliner.driver import lookups as lookups_module
 from inliner.driver import pool as pool_module
 from inliner.driver.gate import COMPUTE_GATE, ComputeGate, gil_enabled
-from inliner.driver.pool import BUDGET, BoundedPool, ThreadBudget
+from inliner.driver.pool import BUDGET, BoundedPool, TaskBudget
 from inliner.rewrite import preserving
 from worker_faults import crashing_worker
 
@@ -116,7 +116,7 @@ def test_sliding_window_bounds_work_in_flight():
 
 
 def test_budget_is_shared_by_concurrent_callers(monkeypatch):
-    budget = ThreadBudget(4)
+    budget = TaskBudget(4)
     peak = [0]
     lock = threading.Lock()
 

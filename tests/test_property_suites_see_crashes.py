@@ -20,7 +20,7 @@ import random
 import pytest
 
 import inliner.analysis.scope
-import inliner.analysis.shared
+import inliner.analysis.visibility
 import inliner.analysis.straight
 import inliner.effects
 import inliner.plan
@@ -212,11 +212,11 @@ LIFETIME = [(inliner.plan._Planner, "dies_unseen", lambda self, sites: True),
 CLASS_PLANTS = {
     "lifetime": LIFETIME,
     "unreachable code": [(inliner.plan, "misplaced_read", _reachable_or_not)],
-    "suspension": [(inliner.analysis.shared.NameVisibility, "_read_effect", _stable_free_names)],
+    "suspension": [(inliner.analysis.visibility.NameVisibility, "_read_effect", _stable_free_names)],
     "frame readers": [(inliner.plan._Planner, "read_through_frames", lambda self, candidate: False),
                       (inliner.analysis.scope, "sees_locals", lambda node: False),
                       (inliner.analysis.straight, "sees_locals", lambda node: False)],
-    "maybe-unbound globals": [(inliner.analysis.shared, "_maybe_unbound", lambda tree: frozenset())],
+    "maybe-unbound globals": [(inliner.analysis.visibility, "_maybe_unbound", lambda tree: frozenset())],
 }
 NEW_CLASS_SEEDS = {
     "lifetime": (18, 106),  # Fin objects, weak references, generators with a finally

@@ -18,7 +18,7 @@ import test_shared_names
 from helpers import code
 from inliner.analysis.model import FunctionAnalysis
 from inliner.analysis.scan import analyse_any_function
-from inliner.analysis.shared import UNKNOWN_MODULE, enclosing_names, nonlocal_names, scan_module
+from inliner.analysis.visibility import UNKNOWN_MODULE, enclosing_names, nonlocal_names, scan_module
 from inliner import FallbackReason, inline_source
 from inliner.analysis.straight import _DYNAMIC, analyse_straight_line, count_reads
 from inliner.deadline import NO_DEADLINE, Deadline, DeadlineExceeded

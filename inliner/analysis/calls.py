@@ -1,6 +1,6 @@
 """What a call evaluates to in the analysis: the effect bits it stands for, and whether the
 object it returns may be seen dying. Facts come from the module (see
-:attr:`inliner.analysis.shared.ModuleNames.calls`); a call nothing is known about may do
+:attr:`inliner.analysis.visibility.ModuleNames.calls`); a call nothing is known about may do
 anything, which is what strict assumes of it."""
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..knowledge import KnowledgeSettings, call_spellings, knowledge_for
 from .calls import CallTable, called_names, import_origins
-from .shared import BUILTIN_NAMES, global_bindings
+from .visibility import BUILTIN_NAMES, global_bindings
 
 
 def inferred_calls(tree: ast.Module, search_paths: tuple[str, ...], pure_calls: tuple[str, ...],
@@ -34,7 +34,7 @@ def _settings(search_paths: tuple[str, ...], pure_calls: tuple[str, ...]) -> Kno
 
 def _provided_by_runner(tree: ast.Module) -> frozenset[str]:
     """In a fragment (source with no import at all), the names bound nowhere: whoever runs
-    it provides them (see :mod:`inliner.analysis.shared`), so nothing is known of them. A
+    it provides them (see :mod:`inliner.analysis.visibility`), so nothing is known of them. A
     module that imports anything provides none."""
     if any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in ast.walk(tree)):
         return frozenset()

@@ -18,8 +18,8 @@ from ..reasons import FallbackReason, KeepReason
 from .lifetime import holds_living, origin_of, settle
 from .model import Candidate, FunctionAnalysis, Site, Statement, Suite
 from .scope import ScopeFacts, is_frame_marker, not_a_candidate, parameters, scan_scope
-from .shared import UNKNOWN_MODULE, ModuleNames, NameVisibility, names_seen_after_exceptions
 from .straight import analyse_straight_line
+from .visibility import UNKNOWN_MODULE, ModuleNames, NameVisibility, names_seen_after_exceptions
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp)
 _ENDS_BLOCK = (ast.Return, ast.Raise, ast.Break, ast.Continue)
@@ -635,8 +635,8 @@ def analyse_function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str
     """The shared analysis of one function: what may be inlined and what stands in the way.
 
     ``module``, ``unit_nonlocal`` and ``enclosing`` (the names the functions around it
-    bind, see :func:`inliner.analysis.shared.enclosing_names`) tell which names other code may change or see (see
-    :mod:`inliner.analysis.shared`); without them nothing outside the function is known
+    bind, see :func:`inliner.analysis.visibility.enclosing_names`) tell which names other code may change or see (see
+    :mod:`inliner.analysis.visibility`); without them nothing outside the function is known
     to be volatile."""
     straight = analyse_straight_line(node, qualname, deadline, module, unit_nonlocal, enclosing)
     if straight is not None:

@@ -25,7 +25,7 @@ from ..source import FAST_PATH_DEPTH
 from .lifetime import holds_living, origin_of, settle
 from .model import Candidate, FunctionAnalysis, Site, Statement, Suite
 from .scope import DYNAMIC_NAMES, is_frame_marker, not_a_candidate, parameter_names, sees_locals
-from .shared import ModuleNames, NameVisibility
+from .visibility import ModuleNames, NameVisibility
 
 _DYNAMIC = DYNAMIC_NAMES
 """Names through which a function may see its locals: the general walker judges them."""

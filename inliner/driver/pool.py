@@ -48,8 +48,9 @@ def _default_thread_limit() -> int:
     return min(32, 4 * (os.cpu_count() or 1))
 
 
-class ThreadBudget:
-    """How many more threads the library may start, shared by every pool in the process."""
+class TaskBudget:
+    """How many more tasks (threads, or worker processes) the library may start, shared by
+    every pool in the process that draws on it."""
 
     def __init__(self, limit: int) -> None:
         self._lock = threading.Lock()
@@ -87,8 +88,8 @@ class ThreadBudget:
         self._in_use = 0
 
 
-BUDGET = ThreadBudget(_default_thread_limit())
-PROCESS_BUDGET = ThreadBudget(max(1, os.cpu_count() or 1))
+BUDGET = TaskBudget(_default_thread_limit())
+PROCESS_BUDGET = TaskBudget(max(1, os.cpu_count() or 1))
 """Worker processes of the library's own pools, process-wide: more than one per core
 cannot run at once, and nested calls (many pipeline threads each asking for a process
 pool) must not multiply them. A call that gets none works in this process."""
@@ -170,7 +171,7 @@ class BoundedPool(Generic[T, R]):
     """
 
     def __init__(self, function: Callable[[T], R], parallel: int, *,
-                 budget: ThreadBudget = BUDGET) -> None:
+                 budget: TaskBudget = BUDGET) -> None:
         if parallel < 1:
             raise ValueError("parallel must be at least 1")
         self.function = function

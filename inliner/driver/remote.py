@@ -40,7 +40,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..analysis.shared import ModuleNames
+from ..analysis.visibility import ModuleNames
 from ..engine import inline_source, inline_unit
 from ..options import InlineOptions
 from ..result import InlineResult, internal_error
