@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from inliner.pids import process_alive
+from inliner.pids import remove_dead_temporaries
 
 DEFAULT_INCLUDE = r"\.py$"
 DEFAULT_EXCLUDE = (
@@ -145,19 +145,7 @@ def decode_source(path: Path, raw: bytes) -> SourceFile:
 
 def remove_stale_temporaries(directory: Path) -> None:
     """Remove temporary files left by runs that were killed (their process is gone)."""
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return
-    for name in names:
-        if not name.endswith(TEMPORARY_SUFFIX):
-            continue
-        parts = name[: -len(TEMPORARY_SUFFIX)].rsplit(".", 2)
-        if len(parts) == 3 and parts[1].isdigit() and not process_alive(int(parts[1])):
-            try:
-                os.unlink(directory / name)
-            except OSError:
-                pass
+    remove_dead_temporaries(directory, TEMPORARY_SUFFIX)
 
 
 def write_atomically(source: SourceFile, data: bytes) -> bool:

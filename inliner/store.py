@@ -15,7 +15,7 @@ import secrets
 from pathlib import Path
 
 from .digest import CanonicalFunction, text_digest
-from .pids import process_alive
+from .pids import remove_dead_temporaries
 
 STORED_SUFFIX = ".py"
 TEMPORARY_SUFFIX = ".store-tmp"
@@ -31,15 +31,8 @@ def prepare_store(directory: str | os.PathLike[str]) -> Path:
     that died while writing to it (``kill -9``). Raises ``OSError`` if it cannot."""
     path = Path(directory)
     path.mkdir(parents=True, exist_ok=True)
-    for name in os.listdir(path):
-        if not name.endswith(TEMPORARY_SUFFIX):
-            continue
-        pid = name[1:].split(".", 1)[0]
-        if pid.isdigit() and not process_alive(int(pid)):
-            try:
-                os.unlink(path / name)
-            except OSError:
-                pass
+    os.listdir(path)  # a store that cannot be listed cannot be used: raise here
+    remove_dead_temporaries(path, TEMPORARY_SUFFIX)
     return path
 
 
