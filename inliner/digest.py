@@ -22,6 +22,7 @@ from .options import CANONICAL
 from .reasons import CIRCUMSTANTIAL, FallbackReason
 from .result import FunctionStatus, InlineResult, describe
 from .source import PARSER_ERRORS, describe_syntax_error, parse_tree, split_lines
+from .units import unit_span
 
 
 class DigestError(ValueError):
@@ -124,8 +125,7 @@ def _renamed(tree: ast.Module, lines: list[str], name: str) -> tuple[RenamedFunc
     for statement in tree.body:
         if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        first = min([statement.lineno, *(d.lineno for d in statement.decorator_list)])
-        last = statement.end_lineno or statement.lineno
+        first, last = unit_span(statement)
         # Line endings as Python's text mode reads a file (the pipeline's view of it).
         text = "".join(line.rstrip("\r\n") + "\n" for line in lines[first - 1:last])
         functions.append(RenamedFunction(statement.name, statement.lineno, _rename(text, name)))

@@ -111,11 +111,5 @@ def assemble(source: str, parts: ModuleParts, results: dict[int, InlineResult],
     if canonical:
         given = {index: result.code for index, result in results.items()}
         return summarise(write_file(parts.tree, source, given).text, reports)
-    out: list[str] = []
-    line = 1
-    for unit in parts.units:
-        out.extend(parts.lines[line - 1:unit.first - 1])
-        out.append(results[unit.index].code)
-        line = unit.last + 1
-    out.extend(parts.lines[line - 1:])
-    return summarise("".join(out), reports)
+    replacements = {unit.first: UnitText(unit.first, unit.last, results[unit.index].code) for unit in parts.units}
+    return summarise(splice(parts.lines, replacements), reports)
