@@ -258,7 +258,9 @@ def run(quick: bool, repeat: int, out: Path) -> list[Row]:
 
 def definition_inliner(source: str) -> str:
     """The canonical form computed as the README defines it, in the plain way a first
-    in-house inliner writes it (a NodeTransformer, deep copies): the per-call reference."""
+    in-house inliner writes it (a NodeTransformer, deep copies): the per-call reference.
+    (tests/reference_canonical.py holds the same definition as the tests' oracle; a
+    benchmark does not import the tests.)"""
     tree = ast.parse(source)
     for function in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
         values: dict[str, ast.expr] = {}

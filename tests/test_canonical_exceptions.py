@@ -9,7 +9,7 @@ import pytest
 
 from helpers import code
 from inliner import inline_variables
-from test_canonical_form import reference_canonical
+from reference_canonical import reference_canonical
 
 # (title, the function, what the reference writes that is wrong, the text ours keeps)
 ROWS = [

@@ -1,14 +1,13 @@
 """The canonical form is a compatibility contract: the pipeline keys files by its md5.
 
-The reference below is the definition, written as plainly as possible and independently
-of the library: in each function, replace every read of a plainly assigned local with a
+The reference (``reference_canonical.py``) is the definition, written as plainly as
+possible and independently of the library: in each function, replace every read of a plainly assigned local with a
 copy of its (already substituted) expression, delete those assignments, ``ast.unparse``.
 """
 
 from __future__ import annotations
 
 import ast
-import copy
 import sys
 
 import pytest
@@ -16,31 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fixture_runner import fixture_modules
+from reference_canonical import reference_canonical
 from inliner import CANONICAL, InlineOptions, inline_source, inline_variables
 from inliner.rewrite.canonical import CanonicalRewrite, apply_plan, write_canonical
-
-
-def reference_canonical(source: str) -> str:
-    tree = ast.parse(source)
-    for function in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
-        values: dict[str, ast.expr] = {}
-
-        class Substitute(ast.NodeTransformer):
-            def visit_Name(self, node: ast.Name) -> ast.expr:
-                if isinstance(node.ctx, ast.Load) and node.id in values:
-                    return copy.deepcopy(values[node.id])
-                return node
-
-        body = []
-        for statement in function.body:
-            statement = Substitute().visit(statement)
-            if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
-                    and isinstance(statement.targets[0], ast.Name)):
-                values[statement.targets[0].id] = statement.value
-            else:
-                body.append(statement)
-        function.body = body
-    return ast.unparse(tree)
 
 
 @pytest.mark.parametrize("path", fixture_modules(), ids=lambda p: p.name)

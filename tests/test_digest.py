@@ -29,7 +29,7 @@ from inliner import (
     inline_variables,
     renamed_functions,
 )
-from test_canonical_form import reference_canonical
+from reference_canonical import reference_canonical
 
 _HEADER = re.compile(r"def (\w+)\(S, I, C\):\n")
 

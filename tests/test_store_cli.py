@@ -23,7 +23,7 @@ import pytest
 from inline_solvers_cli.app import main
 from fixture_runner import fixture_modules
 from helpers import sized
-from test_canonical_form import reference_canonical
+from reference_canonical import reference_canonical
 from test_digest import solvers_by_text
 
 KILL_ROUNDS = sized(4, 20)
