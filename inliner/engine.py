@@ -35,16 +35,20 @@ _MAX_SETTLE_PASSES = 3
 
 
 class _Run:
-    """One pass over one source text."""
+    """One pass over one parsed source text: everything a pass needs is set here, before
+    :meth:`run`."""
 
-    def __init__(self, source: str, options: InlineOptions, flags: int | None = None,
+    def __init__(self, source: str, tree: ast.Module, options: InlineOptions, flags: int | None = None,
                  module: ModuleNames | None = None, path: Path | None = None) -> None:
         self.source = source
+        self.tree = tree
         self.options = options
         self.path = path
+        self.flags = future_flags(tree) if flags is None else flags
+        self.module = module_facts(tree, source, options, path) if module is None else module
+        """What the whole module says about its names and calls (given for a unit)."""
+        self.mentions_nonlocal = "nonlocal" in source
         self.widths: LineWidths | None = None
-        self.given_flags = flags
-        self.given_module = module
         self.unit_nonlocal: dict[int, frozenset[str]] = {}
         """Per top-level statement: the names declared nonlocal in it."""
         self.quick_verdicts = options.expand == "single" and not options.drop_dead
@@ -53,19 +57,9 @@ class _Run:
         """Whether a nested function dropped dead code, which may free outer variables."""
 
     def run(self) -> InlineResult:
-        try:
-            tree = parse_tree(self.source)
-        except PARSER_ERRORS as error:
-            reason = FallbackReason.OUT_OF_MEMORY if isinstance(error, MemoryError) else FallbackReason.PARSE_ERROR
-            return untouched(self.source, reason, describe_syntax_error(error),
-                             line=getattr(error, "lineno", None), column=getattr(error, "offset", None))
-        self.tree = tree
-        flags = future_flags(tree) if self.given_flags is None else self.given_flags
-        self.module = (module_facts(tree, self.source, self.options, self.path) if self.given_module is None
-                       else self.given_module)
-        self.mentions_nonlocal = "nonlocal" in self.source
-        rewrite: Rewriter = (PreservingRewrite(tree, self.source, flags, self.options, self._plan)
-                   if self.options.preserve_format else CanonicalRewrite(tree, self.source, flags))
+        tree = self.tree
+        rewrite: Rewriter = (PreservingRewrite(tree, self.source, self.flags, self.options, self._plan)
+                             if self.options.preserve_format else CanonicalRewrite(tree, self.source, self.flags))
         works = [FunctionWork(found, NO_DEADLINE) for found in find_functions(tree)]
         self._pin_typed_locals(works)
         for work in works:
@@ -127,19 +121,30 @@ class _Run:
                                    self._line_widths()))
 
 
+def _one_pass(source: str, options: InlineOptions, flags: int | None, module: ModuleNames | None,
+              path: Path | None) -> tuple[InlineResult, bool]:
+    """One pass over ``source``, and whether another may inline more (see ``_Run.settle``)."""
+    try:
+        tree = parse_tree(source)
+    except PARSER_ERRORS as error:
+        reason = FallbackReason.OUT_OF_MEMORY if isinstance(error, MemoryError) else FallbackReason.PARSE_ERROR
+        return untouched(source, reason, describe_syntax_error(error),
+                         line=getattr(error, "lineno", None), column=getattr(error, "offset", None)), False
+    run = _Run(source, tree, options, flags, module, path)
+    return run.run(), run.settle
+
+
 def _settled(source: str, options: InlineOptions, flags: int | None,
              module: ModuleNames | None, path: Path | None = None) -> InlineResult:
     """One pass, and more while dropped dead code may have freed variables."""
-    run = _Run(source, options, flags, module, path)
-    result = run.run()
+    result, settle = _one_pass(source, options, flags, module, path)
     for _ in range(_MAX_SETTLE_PASSES):
-        if not run.settle or result.status == "fallback":
+        if not settle or result.status == "fallback":
             break
         # Dead code dropped may have held the only read of a variable decided earlier
         # (in a nested function, or a block planned before): another pass over the
         # verified output sees that, so that inlining stays idempotent.
-        run = _Run(result.code, options, flags, module, path)
-        again = run.run()
+        again, settle = _one_pass(result.code, options, flags, module, path)
         if again.status == "fallback" or again.code == result.code:
             break
         result = merge_passes(result, again)
