@@ -152,9 +152,7 @@ def canonical_form(function: RenamedFunction, result: InlineResult) -> Canonical
     if left:
         status, reason, detail = left[0].status, left[0].reason, left[0].detail
     elif result.status == "fallback":
-        status, reason = "fallback", result.reason_code
-        prefix = f"{reason.value}: " if reason is not None else ""
-        detail = (result.reason or "").removeprefix(prefix) or None
+        status, reason, detail = "fallback", result.reason_code, result.detail
     return CanonicalFunction(function.name, function.line, text, text_digest(text), status, reason, detail)
 
 

@@ -58,6 +58,8 @@ class InlineResult:
     line: int | None = None
     """Where the module-level failure is, when known (a parse error's line)."""
     column: int | None = None
+    detail: str | None = None
+    """What ``reason`` says after the name of ``reason_code``: where and why."""
 
     @property
     def kept(self) -> tuple[KeptVariable, ...]:
@@ -84,7 +86,7 @@ def summarise(code: str, reports: tuple[FunctionReport, ...]) -> InlineResult:
         detail = f"{first.qualname} (line {first.line})" + (f": {first.detail}" if first.detail else "")
         return InlineResult(code=code, status="fallback", reason=describe(first.reason, detail),
                             reason_code=first.reason, inlined=inlined, dropped=dropped,
-                            functions=reports, line=first.line)
+                            functions=reports, line=first.line, detail=detail)
     return InlineResult(code=code, status="inlined" if inlined or dropped else "unchanged",
                         inlined=inlined, dropped=dropped, functions=reports)
 
@@ -113,7 +115,7 @@ def untouched(source: str, code: FallbackReason, detail: str, *, line: int | Non
     """The result for a module that comes back exactly as it was, and why (``line`` and
     ``column``: where in it, when that is known)."""
     return InlineResult(code=source, status="fallback", reason=describe(code, detail),
-                        reason_code=code, line=line, column=column)
+                        reason_code=code, line=line, column=column, detail=detail or None)
 
 
 def internal_error(source: str, error: BaseException) -> InlineResult:

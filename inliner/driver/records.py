@@ -16,7 +16,7 @@ def result_to_json(result: InlineResult) -> dict[str, Any]:
         "code": result.code, "status": result.status, "reason": result.reason,
         "inlined": result.inlined, "dropped": result.dropped,
         "reason_code": result.reason_code.value if result.reason_code else None,
-        "line": result.line, "column": result.column,
+        "line": result.line, "column": result.column, "detail": result.detail,
         "functions": [
             {
                 "qualname": f.qualname, "line": f.line, "status": f.status,
@@ -59,6 +59,7 @@ def result_from_json(data: Any) -> InlineResult:
             reason=_typed(data["reason"], str, optional=True),
             inlined=_typed(data["inlined"], int), dropped=_typed(data["dropped"], int),
             reason_code=FallbackReason(data["reason_code"]) if data["reason_code"] is not None else None,
+            detail=_typed(data.get("detail"), str, optional=True),
             line=_typed(data["line"], int, optional=True),
             column=_typed(data["column"], int, optional=True), functions=functions,
         )
