@@ -21,9 +21,9 @@ from fixture_runner import fixture_modules
 from inliner import (CANONICAL, InlineBatch, canonical_form, inline_source, prepare_store, renamed_functions,
                      store_canonical)
 from inliner.driver import lookups as lookups_module
-from inliner.driver import remote as remote_module
+from inliner.driver import chunks as remote_module
 from inliner.driver.pool import BUDGET, BoundedPool
-from inliner.driver.remote import RemoteOptions
+from inliner.driver.chunks import RemoteOptions
 
 SMALL = [f"def f{k}(a):\n    x = g(a, {k})\n    return h(x)\n" for k in range(40)]
 MODULES = [p.read_text() for p in fixture_modules()]

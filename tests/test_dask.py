@@ -22,7 +22,7 @@ distributed = pytest.importorskip("distributed", reason="needs the dask extra: p
 
 from fixture_runner import fixture_modules  # noqa: E402
 from inliner import InlineBatch, InlineOptions, inline_many, inline_source  # noqa: E402
-from inliner.driver.remote import RemoteOptions  # noqa: E402
+from inliner.driver.chunks import RemoteOptions  # noqa: E402
 from inliner.driver.scheduler import SchedulerUnavailable, connect_scheduler  # noqa: E402
 
 HOST = "127.0.0.1"

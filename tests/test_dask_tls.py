@@ -26,7 +26,7 @@ from distributed.security import Security  # noqa: E402
 
 from inliner import inline_many, inline_source  # noqa: E402
 from inliner.driver import SchedulerUnavailable, connect_scheduler  # noqa: E402
-from inliner.driver.remote import RemoteOptions  # noqa: E402
+from inliner.driver.chunks import RemoteOptions  # noqa: E402
 
 HOST = "127.0.0.1"
 SMALL = [f"def f{k}(a):\n    x = g(a, {k})\n    y = x * {k}\n    return h(y)\n" for k in range(60)]

@@ -24,7 +24,7 @@ import pytest
 
 from fixture_runner import fixture_modules
 from inliner import inline_source
-from inliner.driver.remote import CHUNK_CHARACTERS
+from inliner.driver.chunks import CHUNK_CHARACTERS
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux") or not hasattr(os, "pidfd_open"),
                                 reason="finds processes in /proc and waits on pidfds (Linux)")

@@ -13,8 +13,8 @@ import pytest
 import inliner
 from fixture_runner import fixture_modules
 from inliner import InlineOptions, inline_many, inline_source
-from inliner.driver import remote as remote_module
-from inliner.driver.remote import RemoteOptions
+from inliner.driver import chunks as remote_module
+from inliner.driver.chunks import RemoteOptions
 
 MODULES = [p.read_text() for p in fixture_modules()]
 SMALL = [f"def f{k}(a):\n    x = g(a, {k})\n    y = x + {k}\n    return h(y)\n" for k in range(60)]

@@ -1,6 +1,6 @@
 """Faults injected into the workers of a run, from the tests only (no tests in here).
 
-The library sends :func:`inliner.driver.remote.run_chunk` to its workers by reference,
+The library sends :func:`inliner.driver.chunks.run_chunk` to its workers by reference,
 so a test replaces it (``monkeypatch``) with :func:`crashing_worker`'s stand-in: a
 module-level function and its argument, which the worker process unpickles by importing
 this module (the fork server has the tests' ``sys.path``).
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from inliner.driver import remote
+from inliner.driver import chunks as remote
 from inliner.options import InlineOptions
 
 CRASH_STATUS = 70

@@ -2,8 +2,8 @@
 executor (a cluster), a disk cache, telemetry."""
 
 from .batch import BatchResults, InlineBatch, inline_many
+from .chunks import RemoteOptions
 from .pool import set_thread_limit
-from .remote import RemoteOptions
 from .scheduler import BadSchedulerAddress, Cluster, SchedulerUnavailable, connect_scheduler
 from .telemetry import RunStats
 

@@ -5,7 +5,7 @@ Scheduling lives here; the transformation lives in the engine. Each fallback bel
 so that a loaded machine costs speed, never results: no thread → the caller does the work;
 no room for worker processes, no process pool, or a broken one → the items are done in
 this process; a cluster that fails → its chunks are done here (see
-:mod:`inliner.driver.remote`).
+:mod:`inliner.driver.chunks`).
 
 Stopping is no fault: ``KeyboardInterrupt``, ``SystemExit`` and ``GeneratorExit`` are never
 turned into results. They end the run where they arise, its own worker processes are
@@ -32,10 +32,10 @@ from ..options import InlineOptions
 from ..result import InlineResult, internal_error
 from . import lifeline, room
 from .cancel import Cancellation
+from .chunks import ChunkedRun, RemoteOptions
 from .gate import gil_enabled, useful_threads
 from .lookups import CacheCounts, inline_with_cache
 from .pool import PROCESS_BUDGET, BoundedPool, in_library_worker
-from .remote import RemoteOptions, RemoteRun
 from .telemetry import RunStats, append_line
 
 if TYPE_CHECKING:  # the cache module (and diskcache) is imported only when a cache is used
@@ -76,7 +76,7 @@ class InlineBatch:
 
     ``executor`` is ``"thread"``, ``"process"``, ``"auto"``, or an executor the caller owns
     (a Dask ``Client.get_executor()``, a ``ProcessPoolExecutor``, loky): work then goes to
-    it in chunks (see :mod:`inliner.driver.remote`, and ``remote`` for its options), and
+    it in chunks (see :mod:`inliner.driver.chunks`, and ``remote`` for its options), and
     the batch never shuts it down. ``parallel`` is then the number of its workers, which
     sets how many chunks are out at once."""
 
@@ -297,7 +297,7 @@ class InlineBatch:
                  workers: int | None = None) -> Generator[tuple[int, InlineResult, CacheCounts], None, None]:
         cache = self._open_cache()
         remote = replace(self.remote, check_versions=False) if owned else self.remote
-        run = RemoteRun(executor, self.options, workers=workers or self.parallel, cache=cache,
+        run = ChunkedRun(executor, self.options, workers=workers or self.parallel, cache=cache,
                         remote=remote, warn=self.warn, cancel=self._cancel)
         outcomes = run.run(items)
         try:

@@ -16,7 +16,7 @@ import atexit
 import os
 import shutil
 
-from . import remote  # noqa: F401 - the preload: workers fork with the inliner imported
+from . import chunks  # noqa: F401 - the preload: workers fork with the inliner imported
 
 _SERVER_PID = os.getpid()
 

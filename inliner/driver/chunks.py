@@ -163,7 +163,7 @@ class _Chunk:
     deadline: float | None = None
 
 
-class RemoteRun:
+class ChunkedRun:
     """One run's work through ``executor``; ``run`` yields ``(index, result, counts)`` as
     modules finish. The executor is the caller's (or the batch's): never shut down here."""
 
