@@ -104,6 +104,10 @@ def command(
         "--root", parser=params.path, metavar="DIR",
         help="Where imported modules are looked for, after each file's own directory and before the "
              "interpreter's path (default: the directory of the nearest pyproject.toml). Repeatable.")] = None,
+    frame_readers: Annotated[list[str] | None, typer.Option(
+        "--frame-readers", parser=params.call_pattern, metavar="PATTERN",
+        help="Treat the callables matching PATTERN (pkg.mod.func; *.query for a method) as reading their "
+             "callers' local variables by name: every variable alive at such a call stays. Repeatable.")] = None,
     line_length: Annotated[int | None, typer.Option(
         "--line-length", parser=params.line_length, metavar="N",
         help="Keep a variable where its value would make a written line wider than N characters (default: "
@@ -193,6 +197,7 @@ def command(
                      "duplicates" if duplicates else "store")
     options = InlineOptions(policy=policy, expand=expand, preserve_format=not canonical,
                             drop_dead=drop_dead, timeout=timeout, pure_calls=tuple(pure_calls or ()),
+                            frame_readers=tuple(frame_readers or ()),
                             infer_calls=infer_calls, search_paths=search_paths(ctx, root),
                             line_length=line_length if line_length is not None else project_line_length(ctx))
     settings = RunSettings(

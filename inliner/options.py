@@ -40,6 +40,11 @@ class InlineOptions:
     line_length: int | None = None
     """Format-preserving mode: no variable is inlined where its value would make a line
     wider than this many characters (None: no limit). The canonical form has none."""
+    frame_readers: tuple[str, ...] = ()
+    """Callables the user declares read their callers' frames by name (a library's
+    ``df.query('@x')``): shell-style patterns as for ``pure_calls``, a method matched by
+    ``*.name``. Strict keeps every variable alive at such a call. (A callable inference
+    sees reading frames needs no declaration; one it cannot see is taken not to.)"""
     infer_calls: bool = True
     """Read the sources a module imports (never running them) to learn what its calls do
     (:mod:`inliner.knowledge`); off, only ``pure_calls`` is known."""
@@ -62,7 +67,7 @@ class InlineOptions:
                 and self.line_length >= 1):
             raise ValueError(f"line_length must be a positive whole number of characters or None, "
                              f"not {self.line_length!r}")
-        for name in ("pure_calls", "search_paths"):
+        for name in ("pure_calls", "frame_readers", "search_paths"):
             value = getattr(self, name)
             if not (isinstance(value, tuple) and all(isinstance(item, str) and item for item in value)):
                 raise ValueError(f"{name} must be a tuple of non-empty strings, not {value!r}")
@@ -85,6 +90,8 @@ class InlineOptions:
         )
         if self.pure_calls:
             token += ";pure-calls=" + ",".join(self.pure_calls)
+        if self.frame_readers:
+            token += ";frame-readers=" + ",".join(self.frame_readers)
         if not self.infer_calls:
             token += ";infer=0"
         if self.line_length is not None and self.preserve_format:

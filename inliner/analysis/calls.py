@@ -67,11 +67,14 @@ class CallTable:
     module spells, which answers for a whole call, arguments included). Immutable; equal,
     hashable and picklable by its contents, so it travels with a module's parts."""
 
-    __slots__ = ("_declared", "_origins", "_snapshot", "_provided", "_resolved")
+    __slots__ = ("_declared", "_origins", "_snapshot", "_provided", "_resolved", "_frame_readers")
 
     def __init__(self, declared: tuple[str, ...] = (), origins: Mapping[str, str] | None = None,
-                 snapshot: CallSnapshot | None = None, provided: frozenset[str] = frozenset()) -> None:
+                 snapshot: CallSnapshot | None = None, provided: frozenset[str] = frozenset(),
+                 frame_readers: tuple[str, ...] = ()) -> None:
         self._declared = declared
+        self._frame_readers = frame_readers
+        """Patterns of callables the user declares read their callers' frames."""
         self._origins = dict(origins or {})
         """For names the module imports: the dotted name each stands for (``rot90`` from
         ``from dsl import rot90`` is ``dsl.rot90``; ``*`` maps to a star-imported module)."""
@@ -81,7 +84,24 @@ class CallTable:
         self._resolved: dict[str, KnownCall | None] = {}
 
     def __bool__(self) -> bool:
-        return bool(self._declared or self._snapshot is not None)
+        return bool(self._declared or self._frame_readers or self._snapshot is not None)
+
+    @property
+    def declares_frame_readers(self) -> bool:
+        return bool(self._frame_readers)
+
+    def frame_reader(self, spelled: str) -> KnownCall | None:
+        """What calling ``spelled`` does when the user declares it reads its callers' frames
+        (``*.query`` matches a method of that name on anything, ``df.query`` included)."""
+        if not self._frame_readers:
+            return None
+        full = self.full_name(spelled)
+        for pattern in self._frame_readers:
+            if fnmatchcase(full, pattern) or fnmatchcase(spelled, pattern):
+                origin = f"declared a frame reader by frame-readers {pattern!r}"
+                return KnownCall(effect=int(Effect.CALL | Effect.ESCAPE | Effect.FRAME_READ), living=True,
+                                 origin=origin)
+        return None
 
     def full_name(self, name: str) -> str:
         """The dotted name ``name`` stands for, through the module's imports."""
@@ -138,7 +158,8 @@ class CallTable:
 
     def _key(self) -> tuple[object, ...]:
         return (self._declared, tuple(sorted(self._origins.items())),
-                self._snapshot.token if self._snapshot is not None else None, tuple(sorted(self._provided)))
+                self._snapshot.token if self._snapshot is not None else None, tuple(sorted(self._provided)),
+                self._frame_readers)
 
     def token(self) -> str:
         """A stable text of everything here that can change an output (for cache keys)."""
@@ -146,14 +167,15 @@ class CallTable:
             return ""
         snapshot = self._snapshot.token if self._snapshot is not None else "none"
         return (f"declared={','.join(self._declared)};origins={sorted(self._origins.items())};"
-                f"inferred={snapshot};provided={','.join(sorted(self._provided))}")
+                f"inferred={snapshot};provided={','.join(sorted(self._provided))};"
+                f"frame-readers={','.join(self._frame_readers)}")
 
     def token_for(self, unit: ast.AST) -> str:
         """What of this table can change the result for the code ``unit`` (for its cache
         key): for each name and chain it calls or passes to a call, what is known of it."""
         if not self:
             return ""
-        parts = []
+        parts = [f"frame-readers={','.join(self._frame_readers)}"] if self._frame_readers else []
         for spelled in sorted(call_spellings(unit)):
             declared = self.declared(spelled)
             if declared is not None:
@@ -173,7 +195,7 @@ class CallTable:
         return hash(self._key())
 
     def __reduce__(self) -> tuple[object, ...]:
-        return CallTable, (self._declared, self._origins, self._snapshot, self._provided)
+        return CallTable, (self._declared, self._origins, self._snapshot, self._provided, self._frame_readers)
 
     def __repr__(self) -> str:
         return f"CallTable(declared={self._declared!r}, inferred={self._snapshot is not None})"

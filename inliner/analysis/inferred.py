@@ -13,13 +13,14 @@ from .visibility import BUILTIN_NAMES, global_bindings
 
 
 def inferred_calls(tree: ast.Module, search_paths: tuple[str, ...], pure_calls: tuple[str, ...],
-                   path: Path | None = None) -> CallTable:
+                   path: Path | None = None, frame_readers: tuple[str, ...] = ()) -> CallTable:
     """What the calls of ``tree`` do, inferred from the sources found beside ``path``, in
     ``search_paths`` and on the interpreter's path (``pure_calls``: the user's
     declarations, which win)."""
     knowledge = knowledge_for(tree, path, _settings(search_paths, pure_calls))
     return CallTable(declared=pure_calls, origins=import_origins(tree),
-                     snapshot=knowledge.snapshot(call_spellings(tree)), provided=_provided_by_runner(tree))
+                     snapshot=knowledge.snapshot(call_spellings(tree)), provided=_provided_by_runner(tree),
+                     frame_readers=frame_readers)
 
 
 def declaration_warnings(tree: ast.Module, search_paths: tuple[str, ...], pure_calls: tuple[str, ...],

@@ -37,7 +37,7 @@ from pathlib import Path
 from ..effects import Effect
 from ..knowledge import CallFacts
 from ..options import InlineOptions
-from .calls import NO_CALLS, UNKNOWN_CALL, CallTable, KnownCall, built_callables, import_origins
+from .calls import NO_CALLS, UNKNOWN_CALL, CallTable, KnownCall, built_callables, callee_name, import_origins
 
 BUILTIN_NAMES = frozenset(dir(builtins)) | frozenset({
     "__name__", "__file__", "__doc__", "__spec__", "__loader__", "__package__", "__path__",
@@ -225,7 +225,8 @@ def scan_module(tree: ast.Module, source: str) -> ModuleNames:
 def module_facts(tree: ast.Module, source: str, options: InlineOptions, path: Path | None = None) -> ModuleNames:
     """Everything the analysis of a function needs to know about its module: its names
     (:func:`scan_module`) and, under strict, what its calls do, inferred from the sources
-    it imports (``options.infer_calls``) or declared by the user (``options.pure_calls``)."""
+    it imports (``options.infer_calls``) or declared by the user (``options.pure_calls``,
+    ``options.frame_readers``)."""
     names = scan_module(tree, source)
     if options.policy != "strict":
         return names  # pure takes every call to be pure: what calls do changes nothing
@@ -233,13 +234,15 @@ def module_facts(tree: ast.Module, source: str, options: InlineOptions, path: Pa
         from .inferred import inferred_calls  # the inference reads files: only when asked
 
         try:
-            calls = inferred_calls(tree, options.search_paths, options.pure_calls, path)
+            calls = inferred_calls(tree, options.search_paths, options.pure_calls, path, options.frame_readers)
         except (RecursionError, MemoryError):
             raise  # the function at hand falls back for these, as for the analysis itself
         except Exception:  # noqa: BLE001 - inference that fails only knows less
-            calls = CallTable(declared=options.pure_calls, origins=import_origins(tree))
-    elif options.pure_calls:
-        calls = CallTable(declared=options.pure_calls, origins=import_origins(tree))
+            calls = CallTable(declared=options.pure_calls, origins=import_origins(tree),
+                              frame_readers=options.frame_readers)
+    elif options.pure_calls or options.frame_readers:
+        calls = CallTable(declared=options.pure_calls, origins=import_origins(tree),
+                          frame_readers=options.frame_readers)
     else:
         return names
     return replace(names, calls=calls)
@@ -446,6 +449,9 @@ class NameVisibility:
             root = root.value
         if type(root) is not ast.Name:
             return UNKNOWN_CALL
+        reader = calls.frame_reader(callee_name(func) or "") if calls.declares_frame_readers else None
+        if reader is not None:
+            return reader
         name = root.id
         if name in self._locals:
             known = self._pure_locals.get(name) if root is func else None
