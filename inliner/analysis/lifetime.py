@@ -21,6 +21,7 @@ _DIRECT = (ast.Tuple, ast.List, ast.Set)
 _PASSES_THROUGH = (ast.Attribute, ast.Subscript, ast.BinOp, ast.UnaryOp, ast.Starred, ast.NamedExpr)
 _SUSPENDS = (ast.Await, ast.Yield, ast.YieldFrom)
 
+
 def holds_living(value: ast.expr, call: Callable[[ast.Call], KnownCall]) -> bool:
     """Whether the object ``value`` evaluates to (or an object it holds) may be seen dying:
     the result of a call not known to return plain objects, of ``await`` or ``yield``, or
