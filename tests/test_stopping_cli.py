@@ -65,24 +65,12 @@ def first_file_written(process: subprocess.Popen) -> list[str]:
             return lines
 
 
-def files_written(originals: dict[Path, str]) -> int:
-    """Every file is as it was or as a full run writes it; how many were written."""
-    written = 0
-    for path, original in originals.items():
-        text = path.read_text()
-        if text != original:
-            assert text == inline_source(original).code, f"{path.name} is neither old nor new"
-            written += 1
-    strays = [p.name for p in next(iter(originals)).parent.iterdir() if p not in originals]
-    assert strays == [], "temporary files were left"
-    return written
-
-
-@pytest.mark.parametrize("executor", sorted(EXECUTORS))
-@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
-def test_a_signal_stops_the_run_at_once_with_every_file_whole(tmp_path, executor, how):
-    originals = make_tree(tmp_path / "tree", FILES)
-    process, token = start(tmp_path, tmp_path / "tree", EXECUTORS[executor])
+def stop_once_working(tmp_path: Path, tree: Path, options: list[str], how: str) -> tuple[int, str, set[int]]:
+    """Start a run over ``tree``, signal it (``how``: SIGINT to its process group, as
+    Ctrl-C does, or SIGTERM to the process) once it has written a file, and return its exit
+    status, everything it printed on standard error, and the processes of the run left
+    after it ended. Whatever happens, nothing of the run outlives this call."""
+    process, token = start(tmp_path, tree, options)
     try:
         before = first_file_written(process)
         processes = marked(token)
@@ -105,6 +93,27 @@ def test_a_signal_stops_the_run_at_once_with_every_file_whole(tmp_path, executor
             process.wait()
         if process.stderr is not None:
             process.stderr.close()
+    return status, errors, left
+
+
+def files_written(originals: dict[Path, str]) -> int:
+    """Every file is as it was or as a full run writes it; how many were written."""
+    written = 0
+    for path, original in originals.items():
+        text = path.read_text()
+        if text != original:
+            assert text == inline_source(original).code, f"{path.name} is neither old nor new"
+            written += 1
+    strays = [p.name for p in next(iter(originals)).parent.iterdir() if p not in originals]
+    assert strays == [], "temporary files were left"
+    return written
+
+
+@pytest.mark.parametrize("executor", sorted(EXECUTORS))
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_a_signal_stops_the_run_at_once_with_every_file_whole(tmp_path, executor, how):
+    originals = make_tree(tmp_path / "tree", FILES)
+    status, errors, left = stop_once_working(tmp_path, tmp_path / "tree", EXECUTORS[executor], how)
     assert status == (130 if how == "SIGINT" else -signal.SIGTERM), errors[-2000:]
     assert left == set(), f"still running after {how}: {sorted(left)}"
     assert "Traceback" not in errors and "internal-error" not in errors, errors[-2000:]

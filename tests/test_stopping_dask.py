@@ -4,10 +4,8 @@ the summary, no process of the run left; the cluster itself lives on."""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
-import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -15,8 +13,8 @@ import pytest
 distributed = pytest.importorskip("distributed", reason="needs the dask extra: pip install '.[dask]'")
 
 from test_dask import LocalCluster  # noqa: E402
-from test_process_death import make_tree, marked, wait_all_gone  # noqa: E402
-from test_stopping_cli import FILES, STOPS_WITHIN, files_written, first_file_written, start  # noqa: E402
+from test_process_death import make_tree  # noqa: E402
+from test_stopping_cli import FILES, files_written, stop_once_working  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -34,29 +32,7 @@ def cluster(tmp_path_factory) -> Iterator[LocalCluster]:
 @pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
 def test_a_signal_stops_a_run_on_a_cluster_at_once(tmp_path, cluster, how):
     originals = make_tree(tmp_path / "tree", FILES)
-    process, token = start(tmp_path, tmp_path / "tree", ["--scheduler", cluster.address])
-    try:
-        before = first_file_written(process)
-        processes = marked(token)
-        if how == "SIGINT":
-            os.killpg(process.pid, signal.SIGINT)
-        else:
-            process.send_signal(signal.SIGTERM)
-        try:
-            status = process.wait(timeout=STOPS_WITHIN)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"still running {STOPS_WITHIN:g} s after {how}")
-        assert process.stderr is not None
-        errors = "".join(before) + process.stderr.read().decode(errors="replace")
-        left = wait_all_gone(processes, STOPS_WITHIN) | marked(token)
-    finally:
-        for pid in marked(token):
-            os.kill(pid, signal.SIGKILL)
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        if process.stderr is not None:
-            process.stderr.close()
+    status, errors, left = stop_once_working(tmp_path, tmp_path / "tree", ["--scheduler", cluster.address], how)
     assert status == (130 if how == "SIGINT" else -signal.SIGTERM), errors[-2000:] + cluster.logs()
     assert left == set()
     assert "Traceback" not in errors, errors[-2000:]
