@@ -400,7 +400,7 @@ class NameVisibility:
     """For one function: the effect bits of storing and of reading each name."""
 
     __slots__ = ("_stores", "_declared", "_locals", "_nonlocal", "_enclosing", "_module", "_read_effects",
-                 "_suspends", "_pure_locals", "_local_facts", "reads_matter")
+                 "_suspends", "_pure_locals", "_local_facts", "_calls", "reads_matter")
 
     def __init__(self, *, declared: frozenset[str] | set[str], captured: frozenset[str] | set[str],
                  seen_after_exceptions: frozenset[str], locals_: frozenset[str] | set[str],
@@ -416,6 +416,9 @@ class NameVisibility:
         self._read_effects: dict[str, int] = {}
         self._pure_locals: dict[str, KnownCall] = {}
         self._local_facts: dict[str, CallFacts] = {}
+        self._calls: dict[int, KnownCall] = {}
+        """Per call node (by id, while the function's tree lives): what it does. The walk
+        asks for its event, the value's lifetime and its origin."""
         self.reads_matter = bool(
             self._declared or unit_nonlocal or enclosing or suspends or module.any_volatile
         )
@@ -441,9 +444,15 @@ class NameVisibility:
         """What the call ``node`` does: known for names of the module's own scope (not a
         local, a free variable or a name declared ``global``/``nonlocal`` here) and for
         locals bound to a function a known call built."""
-        calls = self._module.calls
-        if not calls:
+        if not self._module.calls:
             return UNKNOWN_CALL
+        known = self._calls.get(id(node))
+        if known is None:
+            known = self._calls[id(node)] = self._call(node)
+        return known
+
+    def _call(self, node: ast.Call) -> KnownCall:
+        calls = self._module.calls
         func = root = node.func
         while type(root) is ast.Attribute:
             root = root.value
