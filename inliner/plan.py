@@ -362,6 +362,12 @@ class _Planner:
         ``sites`` reads it, in the statement that now holds the read."""
         return self.runs_after_reads(sites, _ESCAPE, to_the_end=False)
 
+    def read_by_frames(self, candidate: Candidate) -> KeepReason:
+        """Keep ``candidate`` for a call that reads frames, naming it."""
+        reader = self.analysis.statements[self.frame_reads[0]]
+        self.plan.details[id(candidate)] = f"a call in `{ast.unparse(reader.node)[:60]}` reads frames"
+        return KeepReason.FRAME_READ
+
     def read_through_frames(self, candidate: Candidate) -> bool:
         """Whether a call known to read its callers' frames runs while the variable is bound."""
         definition = candidate.statement
@@ -407,17 +413,17 @@ class _Planner:
         pinned = self.pins.get(candidate.name)
         if pinned is not None:
             return pinned
-        if self.frame_reads and self.read_through_frames(candidate):
-            reader = next(self.analysis.statements[uid] for uid in self.frame_reads)
-            self.plan.details[id(candidate)] = f"a call in `{ast.unparse(reader.node)[:60]}` reads frames"
-            return KeepReason.FRAME_READ
         sites = self.live_sites(candidate)
         misplaced = misplaced_read(candidate, sites)
         if misplaced is not None:
             return misplaced
+        # The reasons before this point need no read's details, and counting reads finds
+        # them alone (kept_without_sites); every later one is the planner's.
         if not sites:
             if not self.options.drop_dead:
                 return KeepReason.UNUSED
+            if self.frame_reads and self.read_through_frames(candidate):
+                return self.read_by_frames(candidate)
             if not self.droppable(candidate):
                 return KeepReason.UNUSED_WITH_EFFECTS
             if self.would_become_docstring(candidate):
@@ -433,6 +439,8 @@ class _Planner:
         copies = sum(self.copies_of(s) for s in sites)
         if self.options.expand == "single" and copies > 1:
             return KeepReason.MULTIPLE_READS
+        if self.frame_reads and self.read_through_frames(candidate):
+            return self.read_by_frames(candidate)
         if copies > 1 and (
             candidate.effects & self.uncopyable
             or (self.options.policy == "strict" and not candidate.trivial)

@@ -66,3 +66,21 @@ def test_the_command_line_takes_the_declaration(tmp_path):
     done = cli("--no-cache", "--drop-dead", path, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "threshold = 6" not in path.read_text()
+
+
+def test_counting_reads_and_the_full_plan_give_the_same_reasons_beside_a_frame_reader(monkeypatch):
+    """A variable read twice next to a declared frame reader: counting reads (the quick
+    verdict) and the full plan both say multiple-reads, as the frame read comes later."""
+    from inliner import engine
+
+    source = code("""
+        def f(df):
+            twice = 6
+            return df.query("@twice"), twice, twice
+        """)
+    options = InlineOptions(frame_readers=("*.query",))
+    quick = inline_source(source, options)
+    monkeypatch.setattr(engine, "count_reads", lambda node: None)
+    full = inline_source(source, options)
+    assert quick.functions == full.functions
+    assert [k.reason.value for k in full.kept] == ["multiple-reads"]
